@@ -1,0 +1,39 @@
+# Every target bootstraps .venv itself: on a fresh machine with only Python,
+# `make clean-corpus` and `make test` are all a newcomer needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+RAW    := corpus/raw
+CLEAN  := corpus/clean
+
+.PHONY: help clean-corpus test check lint format clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+clean-corpus: $(STAMP)  ## clean corpus/raw/*.txt into corpus/clean/ (text + NAME.edits.jsonl)
+	$(BIN)/normalize $(RAW) -o $(CLEAN) --edits
+
+test: $(STAMP)  ## run the whole test suite (rule examples, golden files, CLI, properties)
+	$(BIN)/python -m pytest
+
+check: $(STAMP)  ## validate rules/ and run every rule's examples
+	$(BIN)/normalize check
+
+lint: $(STAMP)  ## ruff
+	$(BIN)/ruff check normalize tests
+	$(BIN)/ruff format --check normalize tests
+
+format: $(STAMP)  ## apply ruff's formatting and safe fixes
+	$(BIN)/ruff check --fix normalize tests
+	$(BIN)/ruff format normalize tests
+
+clean:  ## remove the virtualenv and generated output
+	rm -rf $(VENV) $(CLEAN)/*.txt $(CLEAN)/*.jsonl .pytest_cache .ruff_cache

@@ -1,0 +1,77 @@
+"""Actions: the Python mechanisms that rule files configure.
+
+An action reads its pass's rules once (compiling patterns, building tables) and
+then, for each document, proposes Changes against the current text. It never
+rewrites text itself: the pipeline chooses non-overlapping changes, applies them
+with `apply_edits` and records them, so every action is explainable and
+reversible by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, TypeVar
+
+from normalize.document import Change
+from normalize.rules import Rule, RuleSet
+from normalize.schema import Field
+
+T = TypeVar("T")
+
+
+class RuleProblem(Exception):
+    """A rule whose content the action cannot use (a broken regex, say)."""
+
+    def __init__(self, rule: Rule, problem: str) -> None:
+        super().__init__(f"{rule.where()}: {problem}")
+        self.rule = rule
+
+
+@dataclass(slots=True)
+class DocContext:
+    """What passes know about the document besides its text.
+
+    `is_file` is true for whole files (the CLI's inputs and stdin), false for
+    strings such as a JSON field; only files get a final newline. `meta` lets a
+    pass leave facts for later passes of the same document; `warnings` collects
+    what a pass could not do (a rule that timed out, say) for the run's report.
+    """
+
+    is_file: bool = False
+    meta: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+class Resources:
+    """Everything loaded once per process and shared by the passes.
+
+    Gives an action the other passes' rule sets (the glued-words pass reads the
+    names gazetteer, for instance) and a cache for expensive shared tables.
+    """
+
+    def __init__(self, rulesets: list[RuleSet]) -> None:
+        self.rulesets = {ruleset.pass_name: ruleset for ruleset in rulesets}
+        self._cache: dict[str, Any] = {}
+
+    def shared(self, key: str, build: Callable[[], T]) -> T:
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]  # type: ignore[no-any-return]
+
+
+class Action:
+    """Base class of all actions; subclasses declare their keys and propose changes."""
+
+    rule_fields: ClassVar[dict[str, Field]] = {}
+    option_fields: ClassVar[dict[str, Field]] = {}
+
+    def __init__(self, ruleset: RuleSet, resources: Resources) -> None:
+        self.ruleset = ruleset
+        self.resources = resources
+        self.options = ruleset.options
+        self.rules = ruleset.enabled_rules()
+
+    def propose(self, text: str, doc: DocContext) -> list[Change]:
+        """Changes this pass would make to `text`, possibly overlapping."""
+        raise NotImplementedError

@@ -1,0 +1,157 @@
+"""Run the passes of a rules folder over documents, recording every edit."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from normalize.actions import Action, DocContext, Resources, RuleProblem
+from normalize.document import Change, Edit, Note, Result
+from normalize.edits import apply_edits, select_non_overlapping
+from normalize.registry import action_class
+from normalize.rules import DEFAULT_RULES_DIR, RulesError, RuleSet, load_rules
+
+
+@dataclass(slots=True)
+class Pass:
+    """A rule file bound to its action, ready to run."""
+
+    ruleset: RuleSet
+    action: Action
+    priority: dict[str, int]  # rule id -> position in the file (earlier wins)
+    messages: dict[str, str]  # rule id -> the rule's message
+
+    @property
+    def name(self) -> str:
+        return self.ruleset.pass_name
+
+
+def build_passes(rulesets: list[RuleSet]) -> list[Pass]:
+    """Instantiate the action of every enabled pass; report unusable rules."""
+    resources = Resources(rulesets)
+    passes: list[Pass] = []
+    problems: list[str] = []
+    for ruleset in rulesets:
+        if not ruleset.enabled:
+            continue
+        try:
+            action = action_class(ruleset.action)(ruleset, resources)
+        except RuleProblem as problem:
+            problems.append(str(problem))
+            continue
+        rules = ruleset.enabled_rules()
+        passes.append(
+            Pass(
+                ruleset=ruleset,
+                action=action,
+                priority={rule.id: i for i, rule in enumerate(rules)},
+                messages={rule.id: rule.message for rule in rules},
+            )
+        )
+    if problems:
+        raise RulesError(problems)
+    return passes
+
+
+class Normalizer:
+    """The whole pipeline: load a rules folder once, then normalise many documents.
+
+    Pickling sends only the rules folder; the receiving process loads it again,
+    so a Normalizer can be handed to process pools and distributed engines.
+    """
+
+    def __init__(self, passes: list[Pass], rules_dir: Path) -> None:
+        self.passes = passes
+        self.rules_dir = rules_dir
+        self.counters: Counter[str] = Counter()  # "pass/RULE_ID" -> edits made so far
+
+    @classmethod
+    def from_rules(cls, rules_dir: Path | str | None = None) -> Normalizer:
+        directory = Path(rules_dir) if rules_dir is not None else DEFAULT_RULES_DIR
+        return cls(build_passes(load_rules(directory)), directory.resolve())
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (Normalizer.from_rules, (str(self.rules_dir),))
+
+    def normalize(self, text: str, *, as_file: bool = False) -> str:
+        """The normalised text."""
+        return self.normalize_and_explain(text, as_file=as_file).text
+
+    def normalize_and_explain(
+        self, text: str, *, as_file: bool = False, only: str | None = None
+    ) -> Result:
+        """The normalised text with its edits and notes.
+
+        `as_file` marks a whole file (it gets a final newline); `only` runs a
+        single pass by name, as the rule examples do.
+        """
+        result = Result(text=text)
+        doc = DocContext(is_file=as_file)
+        for pass_ in self.passes:
+            if only is None or pass_.name == only:
+                self._run_pass(pass_, result, doc)
+        self.counters.update(f"{e.pass_name}/{e.rule}" for e in result.edits)
+        return result
+
+    def _run_pass(self, pass_: Pass, result: Result, doc: DocContext) -> None:
+        # A pass re-runs on its own output (up to `rounds` times) so that changes
+        # that overlapped a higher-priority one, or that only appear after it, are
+        # made too; this is what keeps a second run over the output a no-op.
+        # Notes are taken from the round that settles, so they are not repeated.
+        proposed = pass_.action.propose(result.text, doc)
+        for _round in range(pass_.ruleset.rounds):
+            changes = _real_changes(proposed, result.text)
+            if not changes:
+                break
+            step = _next_step(result)
+            kept = select_non_overlapping(changes, pass_.priority)
+            edits = [_to_edit(pass_, c, result.text, step) for c in kept]
+            result.text = apply_edits(result.text, edits)
+            result.edits.extend(edits)
+            proposed = pass_.action.propose(result.text, doc)
+        else:
+            if _real_changes(proposed, result.text):
+                result.warnings.append(
+                    f"pass {pass_.name} was still changing the text after "
+                    f"{pass_.ruleset.rounds} rounds; a second run may change it again"
+                )
+        step = _next_step(result)
+        result.notes.extend(_to_note(pass_, c, result.text, step) for c in proposed if c.note)
+        result.warnings.extend(doc.warnings)
+        doc.warnings.clear()
+
+
+def _real_changes(proposed: list[Change], text: str) -> list[Change]:
+    """The proposals that change something (notes and no-op changes dropped)."""
+    return [c for c in proposed if not c.note and text[c.start : c.end] != c.after]
+
+
+def _next_step(result: Result) -> int:
+    return result.edits[-1].step + 1 if result.edits else 0
+
+
+def _to_edit(pass_: Pass, change: Change, text: str, step: int) -> Edit:
+    return Edit(
+        pass_name=pass_.name,
+        rule=change.rule,
+        start=change.start,
+        end=change.end,
+        before=text[change.start : change.end],
+        after=change.after,
+        message=change.message or pass_.messages.get(change.rule, ""),
+        step=step,
+    )
+
+
+def _to_note(pass_: Pass, change: Change, text: str, step: int) -> Note:
+    return Note(
+        pass_name=pass_.name,
+        rule=change.rule,
+        start=change.start,
+        end=change.end,
+        text=text[change.start : change.end],
+        message=change.message or pass_.messages.get(change.rule, ""),
+        step=step,
+    )

@@ -1,0 +1,58 @@
+"""Safe YAML loading that remembers the line of every mapping.
+
+Rule files are data written by people; when one is wrong, the error must name the
+line. PyYAML's SafeLoader builds only plain types (no Python objects); this
+subclass additionally records line numbers and rejects duplicate keys, which
+plain PyYAML would silently collapse into the last one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+
+class LineDict(dict):  # type: ignore[type-arg]
+    """A dict that knows the 1-based line where its YAML mapping starts."""
+
+    line: int = 0
+
+
+class DuplicateKeyError(yaml.MarkedYAMLError):
+    pass
+
+
+class _LineLoader(yaml.SafeLoader):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
+        seen: set[Any] = set()
+        for key_node, _value_node in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise DuplicateKeyError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"found duplicate key {key!r}",
+                    key_node.start_mark,
+                )
+            seen.add(key)
+        mapping = LineDict(super().construct_mapping(node, deep=deep))
+        mapping.line = node.start_mark.line + 1
+        return mapping
+
+
+_LineLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    _LineLoader.construct_mapping,  # type: ignore[arg-type]
+)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse one YAML document safely; mappings come back as LineDicts."""
+    return yaml.load(text, Loader=_LineLoader)
+
+
+def error_line(error: yaml.YAMLError) -> int | None:
+    """The 1-based line a YAML error points at, when it points anywhere."""
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    return mark.line + 1 if mark is not None else None
