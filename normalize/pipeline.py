@@ -28,9 +28,9 @@ class Pass:
         return self.ruleset.pass_name
 
 
-def build_passes(rulesets: list[RuleSet]) -> list[Pass]:
+def build_passes(rulesets: list[RuleSet], rules_dir: Path) -> list[Pass]:
     """Instantiate the action of every enabled pass; report unusable rules."""
-    resources = Resources(rulesets)
+    resources = Resources(rulesets, rules_dir)
     passes: list[Pass] = []
     problems: list[str] = []
     for ruleset in rulesets:
@@ -70,7 +70,7 @@ class Normalizer:
     @classmethod
     def from_rules(cls, rules_dir: Path | str | None = None) -> Normalizer:
         directory = Path(rules_dir) if rules_dir is not None else DEFAULT_RULES_DIR
-        return cls(build_passes(load_rules(directory)), directory.resolve())
+        return cls(build_passes(load_rules(directory), directory), directory.resolve())
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return (Normalizer.from_rules, (str(self.rules_dir),))

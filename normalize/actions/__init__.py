@@ -11,11 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from normalize.document import Change
+from normalize.lexicon import Lexicon, load_lexicon
 from normalize.rules import Rule, RuleSet
 from normalize.schema import Field
+
+# Word files that widen the shared English vocabulary, relative to the rules folder.
+WORDS_DIR = Path("data") / "words"
 
 T = TypeVar("T")
 
@@ -50,14 +55,21 @@ class Resources:
     names gazetteer, for instance) and a cache for expensive shared tables.
     """
 
-    def __init__(self, rulesets: list[RuleSet]) -> None:
+    def __init__(self, rulesets: list[RuleSet], rules_dir: Path) -> None:
         self.rulesets = {ruleset.pass_name: ruleset for ruleset in rulesets}
+        self.rules_dir = rules_dir
         self._cache: dict[str, Any] = {}
 
     def shared(self, key: str, build: Callable[[], T]) -> T:
         if key not in self._cache:
             self._cache[key] = build()
         return self._cache[key]  # type: ignore[no-any-return]
+
+    def lexicon(self) -> Lexicon:
+        """symspellpy's English words plus every `data/words/*.txt` of the rules folder."""
+        return self.shared(
+            "lexicon", lambda: load_lexicon(sorted((self.rules_dir / WORDS_DIR).glob("*.txt")))
+        )
 
 
 class Action:
