@@ -165,7 +165,10 @@ def run_clean(argv: list[str]) -> int:
     with ExitStack() as stack:
         explain = None
         if args.explain is not None:
-            explain = stack.enter_context(open_output(args.explain, text=True))
+            try:
+                explain = stack.enter_context(open_output(args.explain, text=True))
+            except OSError as error:
+                raise UsageError(f"--explain {args.explain}: {error.strerror or error}") from error
         process = process_jsonl if args.jsonl else process_text
         if not inputs:
             process(normalizer, None, None, args, explain, report)
@@ -429,8 +432,11 @@ def run_restore(argv: list[str]) -> int:
     data = encode_text(raw)
     if args.output is None:
         sys.stdout.buffer.write(data)
-    else:
+        return 0
+    try:
         write_atomic(args.output, data)
+    except OSError as error:
+        raise UsageError(f"-o {args.output}: {error.strerror or error}") from error
     return 0
 
 

@@ -34,8 +34,9 @@ _WIDE_BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
-# Temporary output files are named .NAME.PID.RANDOM.tmp (see AtomicFiles.open).
-_TEMPORARY_NAME = re.compile(r"^\..+\.(\d+)\.\w+\.tmp$")
+# Temporary output files are named .NAME.PID.RANDOM.tmp (see AtomicFiles.open;
+# mkstemp's random part is eight characters of [a-z0-9_]).
+_TEMPORARY_NAME = re.compile(r"^\..+\.(\d+)\.[a-z0-9_]{8}\.tmp$")
 _TERMINATING = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
 
 
@@ -262,7 +263,7 @@ def remove_stale_temporaries(directory: Path) -> int:
     if os.name != "posix" or not directory.is_dir():
         return 0
     removed = 0
-    with os.scandir(directory) as entries:
+    with suppress(OSError), os.scandir(directory) as entries:
         for entry in entries:
             match = _TEMPORARY_NAME.match(entry.name)
             if match and entry.is_file(follow_symlinks=False) and not _alive(int(match[1])):

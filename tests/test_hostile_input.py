@@ -247,3 +247,35 @@ def test_a_file_that_vanishes_mid_run(tmp_path, capsys, monkeypatch) -> None:
     assert capsys.readouterr().err.splitlines() == [
         f"normalize: {source / 'b.txt'}: No such file or directory"
     ]
+
+
+def test_a_pass_crashing_on_one_document_costs_only_that_document(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    from normalize.actions.boilerplate import BoilerplateAction
+
+    propose = BoilerplateAction.propose
+
+    def crash_on_poison(self, text: str, doc):
+        if "poison" in text:
+            raise ValueError("a bug met on an odd document")
+        return propose(self, text, doc)
+
+    monkeypatch.setattr(BoilerplateAction, "propose", crash_on_poison)
+    files = {"a.txt": b"Fine.\n", "b.txt": b"poison\n", "c.txt": b"Also fine.\n"}
+    code, out = clean_folder(tmp_path, files)
+    assert code == 1
+    assert sorted(p.name for p in out.glob("*.txt")) == ["a.txt", "c.txt"]
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.endswith(
+        "b.txt: internal error (ValueError: a bug met on an odd document); skipped"
+    )
+
+
+def test_an_output_that_cannot_be_written_costs_only_that_document(tmp_path, capsys) -> None:
+    (tmp_path / "out" / "b.txt").mkdir(parents=True)  # a folder where the output should go
+    files = {"a.txt": b"Fine.\n", "b.txt": b"Blocked.\n"}
+    code, out = clean_folder(tmp_path, files)
+    assert code == 1 and (out / "a.txt").read_bytes() == b"Fine.\n"
+    assert capsys.readouterr().err.strip().endswith("b.txt: cannot write: Is a directory")
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
