@@ -4,7 +4,7 @@ Any action that compiles a pattern from a rule file uses this module:
 
 - `compile_rule_pattern` refuses, naming the rule, a pattern that does not
   compile or whose counted repeats would unroll into a huge program
-  (`(?:a{1000}){1000}` takes 300 MB to compile; a little more takes the machine);
+  (`(?:a{1000}){1000}` takes 300 MB to compile; a little more gets the process killed for memory);
 - `check_template` refuses a replacement template that refers to a group the
   pattern does not have, at load time rather than on the first match;
 - `RegexBudget` runs every search under a per-rule, per-document time budget (the
