@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 RAW    := corpus/raw
 CLEAN  := corpus/clean
 
-.PHONY: help clean-corpus test check lint format clean
+.PHONY: help clean-corpus test check fuzz lint format clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -26,6 +26,10 @@ test: $(STAMP)  ## run the whole test suite (rule examples, golden files, CLI, p
 
 check: $(STAMP)  ## validate rules/ and run every rule's examples
 	$(BIN)/normalize check
+
+FUZZ_EXAMPLES ?= 20000
+fuzz: $(STAMP)  ## fuzz the whole pipeline longer than the tests do (FUZZ_EXAMPLES per test)
+	NORMALIZE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/test_fuzz.py
 
 lint: $(STAMP)  ## ruff
 	$(BIN)/ruff check normalize tests

@@ -7,6 +7,7 @@ processed (the others still were), 2 for usage errors and broken rules.
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import sys
 from collections import Counter
@@ -22,12 +23,17 @@ from normalize.examples import check_example, coverage_problems, iter_examples
 from normalize.pipeline import Normalizer
 from normalize.rules import RulesError, load_rules
 from normalize.textio import (
+    AtomicFiles,
     InputError,
-    atomic_writer,
+    Interrupted,
     decode_bytes,
     encode_text,
+    graceful_termination,
+    open_output,
+    output_path_for,
     read_text_file,
-    safe_output_path,
+    read_written_text,
+    remove_stale_temporaries,
     write_atomic,
 )
 
@@ -69,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     command: Callable[[list[str]], int] = SUBCOMMANDS.get(argv[0], run_clean) if argv else run_clean
     args = argv[1:] if argv and argv[0] in SUBCOMMANDS else argv
     try:
-        return command(args)
+        with graceful_termination():
+            return command(args)
     except RulesError as error:
         for problem in error.problems:
             print(f"{PROG}: rules: {problem}", file=sys.stderr)
@@ -77,8 +84,11 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
+    except Interrupted as stop:
+        print(f"{PROG}: stopped by {stop}; files already written are complete", file=sys.stderr)
+        return 128 + stop.signum
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        print(f"{PROG}: interrupted; files already written are complete", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (`normalize big.txt | head`); that is not an error.
@@ -146,17 +156,28 @@ def run_clean(argv: list[str]) -> int:
         raise UsageError("several inputs need -o DIR (stdout takes one document)")
     if args.output is not None and not inputs:
         raise UsageError("-o DIR needs input files (stdin goes to stdout)")
+    if args.output is not None and args.output.exists() and not args.output.is_dir():
+        raise UsageError(f"-o {args.output}: not a folder")
     normalizer = Normalizer.from_rules(args.rules)
     report = RunReport()
+    if args.output is not None:
+        remove_stale_temporaries(args.output)
     with ExitStack() as stack:
         explain = None
         if args.explain is not None:
-            explain = stack.enter_context(args.explain.open("w", encoding="utf-8"))
+            try:
+                explain = stack.enter_context(open_output(args.explain, text=True))
+            except OSError as error:
+                raise UsageError(f"--explain {args.explain}: {error.strerror or error}") from error
         process = process_jsonl if args.jsonl else process_text
         if not inputs:
             process(normalizer, None, None, args, explain, report)
         for path in inputs:
-            target = safe_output_path(args.output, path.name) if args.output else None
+            try:
+                target = output_path_for(args.output, path) if args.output else None
+            except InputError as error:
+                fail(report, path, str(error))
+                continue
             process(normalizer, path, target, args, explain, report)
     if args.output is not None and not args.quiet:
         print(
@@ -181,6 +202,27 @@ def expand_inputs(paths: list[Path], suffix: str) -> list[Path]:
     return files
 
 
+def fail(report: RunReport, where: object, problem: str) -> None:
+    """Report one input (or line) that could not be processed; the run goes on."""
+    print(f"{PROG}: {where}: {problem}", file=sys.stderr)
+    report.failures += 1
+
+
+def normalize_guarded(
+    normalizer: Normalizer, text: str, as_file: bool, where: object, report: RunReport
+) -> Result | None:
+    """The result, or None after a one-line report if a pass crashed on this document.
+
+    A bug in one pass, met on one odd document, must not cost the output of all
+    the others.
+    """
+    try:
+        return normalizer.normalize_and_explain(text, as_file=as_file)
+    except Exception as error:
+        fail(report, where, f"internal error ({type(error).__name__}: {error}); skipped")
+        return None
+
+
 def process_text(
     normalizer: Normalizer,
     path: Path | None,
@@ -196,12 +238,13 @@ def process_text(
             read_text_file(path) if path is not None else decode_bytes(sys.stdin.buffer.read())
         )
     except InputError as error:
-        print(f"{PROG}: {path}: {error}", file=sys.stderr)
-        report.failures += 1
+        fail(report, path, str(error))
         return
     if decoded.note:
         print(f"{PROG}: {name}: {decoded.note}", file=sys.stderr)
-    result = normalizer.normalize_and_explain(decoded.text, as_file=True)
+    result = normalize_guarded(normalizer, decoded.text, True, path or name, report)
+    if result is None:
+        return
     report.add(result)
     for warning in result.warnings:
         print(f"{PROG}: {name}: {warning}", file=sys.stderr)
@@ -212,10 +255,15 @@ def process_text(
         sys.stdout.buffer.write(encode_text(result.text))
         sys.stdout.buffer.flush()
         return
-    write_atomic(target, encode_text(result.text))
-    if args.edits:
-        with atomic_writer(edits_path(target), text=True) as stream:
-            write_records(stream, [*result.edits, *result.notes], doc_id)
+    try:
+        with AtomicFiles() as files:  # the text and its edits appear together
+            files.open(target).write(encode_text(result.text))
+            if args.edits:
+                edits = files.open(edits_path(target), text=True)
+                write_records(edits, [*result.edits, *result.notes], doc_id)
+    except OSError as error:
+        fail(report, target, f"cannot write: {error.strerror or error}")
+        return
     if not args.quiet:
         print(summary_line(name, result.edits_by_pass()), file=sys.stderr)
 
@@ -233,32 +281,40 @@ def process_jsonl(
     try:
         source = path.open("rb") if path is not None else sys.stdin.buffer
     except OSError as error:
-        print(f"{PROG}: {path}: {error.strerror or error}", file=sys.stderr)
-        report.failures += 1
+        fail(report, path, error.strerror or str(error))
         return
     pending = Counter[str]()
-    with ExitStack() as stack:
-        if path is not None:
-            stack.enter_context(source)
-        out, edits_out = open_jsonl_outputs(stack, target, args.edits)
-        for number, record, problem in read_jsonl(source, args.field):
-            if problem is not None:
-                print(f"{PROG}: {name}:{number}: {problem}; line skipped", file=sys.stderr)
-                report.failures += 1
-                continue
-            result = normalizer.normalize_and_explain(record[args.field])
-            report.add(result)
-            pending.update(result.edits_by_pass())
-            record[args.field] = result.text
-            doc_id = str(record.get("id", number))
-            for warning in result.warnings:
-                print(f"{PROG}: {name}:{number}: {warning}", file=sys.stderr)
-            out.write(dumps_json_line(record).encode("utf-8"))
-            records = [*result.edits, *result.notes]
-            if explain is not None:
-                write_records(explain, records, doc_id)
-            if edits_out is not None:
-                write_records(edits_out, records, doc_id)
+    try:
+        with ExitStack() as stack:
+            if path is not None:
+                stack.enter_context(source)
+            out, edits_out = open_jsonl_outputs(stack, target, args.edits)
+            for number, record, problem in read_jsonl(source, args.field):
+                if problem is not None:
+                    fail(report, f"{name}:{number}", f"{problem}; line skipped")
+                    continue
+                where = f"{name}:{number}"
+                result = normalize_guarded(normalizer, record[args.field], False, where, report)
+                if result is None:
+                    continue
+                report.add(result)
+                pending.update(result.edits_by_pass())
+                record[args.field] = result.text
+                doc_id = str(record.get("id", number))
+                for warning in result.warnings:
+                    print(f"{PROG}: {where}: {warning}", file=sys.stderr)
+                out.write(dumps_json_line(record).encode("utf-8"))
+                records = [*result.edits, *result.notes]
+                if explain is not None:
+                    write_records(explain, records, doc_id)
+                if edits_out is not None:
+                    write_records(edits_out, records, doc_id)
+    except InputError as error:
+        fail(report, name, str(error))
+        return
+    except OSError as error:
+        fail(report, target or name, f"cannot read or write: {error.strerror or error}")
+        return
     if target is not None and not args.quiet:
         print(summary_line(Path(name).name, pending), file=sys.stderr)
 
@@ -270,22 +326,34 @@ def open_jsonl_outputs(
     the edits stream next to it."""
     if target is None:
         return sys.stdout.buffer, None
-    out = stack.enter_context(atomic_writer(target))
-    edits = None
-    if with_edits:
-        edits = stack.enter_context(atomic_writer(edits_path(target), text=True))
-    return out, edits
+    files = stack.enter_context(AtomicFiles())
+    return files.open(target), files.open(edits_path(target), text=True) if with_edits else None
 
 
 def read_jsonl(source: IO[bytes], field_name: str) -> Iterator[tuple[int, dict, str | None]]:
-    """(line number, object, problem) for each non-empty line."""
+    """(line number, object, problem) for each non-empty line.
+
+    InputError for a stream that is not UTF-8 at all (UTF-16 or UTF-32 with a
+    byte order mark): every line would fail.
+    """
     for number, raw in enumerate(source, start=1):
+        if number == 1:
+            if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
+                raise InputError("JSON Lines must be UTF-8; this is UTF-16 or UTF-32 (BOM)")
+            raw = raw.removeprefix(codecs.BOM_UTF8)
         if not raw.strip():
             continue
         try:
             record = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as error:
+        except UnicodeDecodeError as error:
+            byte = error.object[error.start]
+            yield number, {}, f"not valid UTF-8 (byte 0x{byte:02x} at byte {error.start + 1})"
+            continue
+        except ValueError as error:
             yield number, {}, f"not valid JSON ({error})"
+            continue
+        except RecursionError:
+            yield number, {}, "not usable JSON (nested too deeply)"
             continue
         if not isinstance(record, dict):
             yield number, {}, "not a JSON object"
@@ -344,7 +412,7 @@ def run_restore(argv: list[str]) -> int:
     parser.add_argument("--doc", help="with an edits file of several documents: this one's")
     args = parser.parse_args(argv)
     try:
-        text = read_text_file(args.clean).text
+        text = read_written_text(args.clean)
         with args.edits.open(encoding="utf-8") as stream:
             edits = [
                 record
@@ -364,8 +432,11 @@ def run_restore(argv: list[str]) -> int:
     data = encode_text(raw)
     if args.output is None:
         sys.stdout.buffer.write(data)
-    else:
+        return 0
+    try:
         write_atomic(args.output, data)
+    except OSError as error:
+        raise UsageError(f"-o {args.output}: {error.strerror or error}") from error
     return 0
 
 

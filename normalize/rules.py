@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from normalize.registry import action_class, known_actions
-from normalize.schema import Field, check_mapping
+from normalize.schema import Field, check_mapping, short_repr
 from normalize.yaml_lines import LineDict, error_line, load_yaml
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
@@ -191,7 +191,9 @@ def _load_rule(
     item: Any, path: Path, file_line: int, fields: dict[str, Field], problems: list[str]
 ) -> Rule | None:
     if not isinstance(item, LineDict):
-        problems.append(f"{path}:{file_line}: every rule is a mapping with an id, found {item!r}")
+        problems.append(
+            f"{path}:{file_line}: every rule is a mapping with an id, found {short_repr(item)}"
+        )
         return None
     rule_id = item.get("id")
     where = f"{path}:{item.line}: rule {rule_id if isinstance(rule_id, str) else '?'}"

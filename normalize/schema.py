@@ -6,9 +6,18 @@ these declarations to reject typos with a message that names the allowed keys.
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+# YAML aliases let a few lines build a value with billions of elements (the
+# "billion laughs" file); messages show a bounded preview of it.
+_PREVIEW = reprlib.Repr()
+_PREVIEW.maxstring = 60
+_PREVIEW.maxother = 60
+_PREVIEW.maxlevel = 2
+_PREVIEW.maxlist = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +60,15 @@ def check_mapping(data: Mapping[str, Any], fields: Mapping[str, Field], what: st
                 if not isinstance(item, spec.items):
                     problems.append(
                         f"every item of {key!r} in {what} must be {describe_type(spec.items)}, "
-                        f"found {item!r}"
+                        f"found {short_repr(item)}"
                     )
                     break
     return problems
+
+
+def short_repr(value: Any) -> str:
+    """repr() cut to a readable length, however big the value."""
+    return _PREVIEW.repr(value)
 
 
 def _as_tuple(types: type | tuple[type, ...]) -> tuple[type, ...]:

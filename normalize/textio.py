@@ -2,18 +2,26 @@
 
 Input bytes that are not valid UTF-8 are kept as lone surrogates (Python's
 `surrogateescape`): nothing is lost, the encoding pass repairs them as recorded
-edits, and a byte-exact restore stays possible.
+edits, and a byte-exact restore stays possible. Outputs are written to a
+temporary file and renamed into place; SIGTERM and SIGHUP are turned into
+KeyboardInterrupt (see `graceful_termination`) so that an interrupted run removes
+its temporary files, and `remove_stale_temporaries` clears those of a run that
+was killed outright.
 """
 
 from __future__ import annotations
 
 import codecs
 import os
+import re
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType, TracebackType
 from typing import IO, Any
 
 # Share of NUL and other C0 control bytes above which a file is taken for binary.
@@ -25,6 +33,11 @@ _WIDE_BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+# Temporary output files are named .NAME.PID.RANDOM.tmp (see AtomicFiles.open;
+# mkstemp's random part is eight characters of [a-z0-9_]).
+_TEMPORARY_NAME = re.compile(r"^\..+\.(\d+)\.[a-z0-9_]{8}\.tmp$")
+_TERMINATING = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
 
 
 class InputError(Exception):
@@ -35,22 +48,34 @@ class InputError(Exception):
 class DecodedText:
     text: str
     note: str | None = None  # e.g. "3 bytes were not valid UTF-8"
+    encoding: str = "utf-8"  # what the bytes were; only UTF-8 input is restored byte for byte
 
 
 def decode_bytes(data: bytes) -> DecodedText:
-    """Decode an input file's bytes for the pipeline, or refuse a binary file."""
+    """Decode an input file's bytes for the pipeline, or refuse a binary file.
+
+    UTF-8 (with or without a byte order mark, which is kept as U+FEFF for the
+    encoding pass to remove as an edit) is read losslessly. UTF-16 and UTF-32
+    need a byte order mark; they are decoded, and the note says that the output,
+    and what `restore` rebuilds, is that text in UTF-8, not the original bytes.
+    """
     for bom, encoding in _WIDE_BOMS:  # UTF-32 first: its LE BOM starts like UTF-16's
         if data.startswith(bom):
             try:
-                return DecodedText(data.decode(encoding), f"decoded as {encoding.upper()} (BOM)")
+                text = data.decode(encoding)
             except UnicodeDecodeError:
                 break
+            name = encoding.upper()
+            note = f"decoded from {name} (byte order mark); output and restore are UTF-8"
+            return DecodedText(text, note, encoding)
     if looks_binary(data):
         raise InputError("looks like a binary file, not text")
-    text = data.decode("utf-8", errors="surrogateescape")
-    invalid = sum(1 for c in text if "\udc80" <= c <= "\udcff")
-    note = f"{invalid} byte(s) were not valid UTF-8 and were repaired" if invalid else None
-    return DecodedText(text, note)
+    try:
+        return DecodedText(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", errors="surrogateescape")
+    invalid = sum(1 for _ in _ESCAPED_BYTE.finditer(text))
+    return DecodedText(text, f"{invalid} byte(s) were not valid UTF-8 and were repaired")
 
 
 def looks_binary(data: bytes) -> bool:
@@ -68,11 +93,133 @@ def encode_text(text: str) -> bytes:
 
 
 def read_text_file(path: Path) -> DecodedText:
+    """An input file, decoded by `decode_bytes`; InputError if it cannot be read."""
     try:
         data = path.read_bytes()
     except OSError as error:
         raise InputError(error.strerror or str(error)) from error
     return decode_bytes(data)
+
+
+def read_written_text(path: Path) -> str:
+    """A file this program wrote (UTF-8, unrepaired bytes escaped), read back exactly.
+
+    No byte order mark or binary sniffing: `restore` must see the text exactly as
+    it was written, whatever it holds.
+    """
+    try:
+        return path.read_bytes().decode("utf-8", errors="surrogateescape")
+    except OSError as error:
+        raise InputError(f"{path}: {error.strerror or error}") from error
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised like Ctrl-C so that every cleanup runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextmanager
+def graceful_termination() -> Iterator[None]:
+    """While the block runs, SIGTERM and SIGHUP raise Interrupted (main thread only).
+
+    Without this a terminated process dies on the spot, leaving its temporary
+    files behind. Signals that are ignored (`nohup`) stay ignored.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, _frame: FrameType | None) -> None:
+        raise Interrupted(signum)
+
+    previous = {}
+    for signum in _TERMINATING:
+        if signal.getsignal(signum) == signal.SIG_DFL:
+            previous[signum] = signal.signal(signum, interrupt)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and termination signals back until the block is done."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, *_TERMINATING})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+class AtomicFiles:
+    """Output files that appear complete, all together, or not at all.
+
+    `open` gives a temporary file beside each target. Leaving the `with` block
+    normally renames them into place, with signals held back for those few
+    renames so that a text and its edits file are never split by Ctrl-C or
+    SIGTERM; leaving it by an exception (KeyboardInterrupt included) removes them.
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[Path, Path, IO[Any]]] = []  # temporary, target, handle
+
+    def open(self, path: Path, *, text: bool = False) -> IO[Any]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Held signals: an interruption between creating the temporary file and
+        # registering it would leave the file behind.
+        with _signals_held():
+            fd, name = tempfile.mkstemp(
+                prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent
+            )
+            try:
+                mode = "w" if text else "wb"
+                handle = os.fdopen(fd, mode, **({"encoding": "utf-8"} if text else {}))
+            except BaseException:
+                os.close(fd)
+                Path(name).unlink(missing_ok=True)
+                raise
+            self._pending.append((Path(name), path, handle))
+        return handle
+
+    def __enter__(self) -> AtomicFiles:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if exc_type is None:
+                self._commit()
+        finally:
+            self._discard()
+
+    def _commit(self) -> None:
+        for _temporary, _target, handle in self._pending:
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+        with _signals_held():
+            for temporary, target, _handle in self._pending:
+                os.replace(temporary, target)
+            self._pending.clear()
+
+    def _discard(self) -> None:
+        for temporary, _target, handle in self._pending:
+            with suppress(OSError):
+                handle.close()
+            temporary.unlink(missing_ok=True)
+        self._pending.clear()
 
 
 @contextmanager
@@ -82,25 +229,58 @@ def atomic_writer(path: Path, *, text: bool = False) -> Iterator[IO[Any]]:
     Readers see the old file or the complete new one, never a truncated one, even
     if the process is killed half-way; on an error the temporary file is removed.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(
-            fd, "w" if text else "wb", **({"encoding": "utf-8"} if text else {})
-        ) as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with AtomicFiles() as files:
+        yield files.open(path, text=text)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` atomically (see atomic_writer)."""
     with atomic_writer(path) as handle:
         handle.write(data)
+
+
+@contextmanager
+def open_output(path: Path, *, text: bool = False) -> Iterator[IO[Any]]:
+    """atomic_writer for a regular file; a plain open for /dev/stdout, pipes and symlinks.
+
+    Replacing a special file or a symlink by renaming would break it (think of
+    `--explain /dev/stderr`), so those are written through.
+    """
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        with path.open("w" if text else "wb", **({"encoding": "utf-8"} if text else {})) as handle:
+            yield handle
+    else:
+        with atomic_writer(path, text=text) as handle:
+            yield handle
+
+
+def remove_stale_temporaries(directory: Path) -> int:
+    """Remove the temporary files that killed runs (SIGKILL, power loss) left in `directory`.
+
+    Only files named like ours whose process is gone are removed, so a run
+    writing into the same folder at the same time keeps its own. Returns how many.
+    """
+    if os.name != "posix" or not directory.is_dir():
+        return 0
+    removed = 0
+    with suppress(OSError), os.scandir(directory) as entries:
+        for entry in entries:
+            match = _TEMPORARY_NAME.match(entry.name)
+            if match and entry.is_file(follow_symlinks=False) and not _alive(int(match[1])):
+                with suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+                    removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process (or a number no process can have)
+    return True
 
 
 def safe_output_path(directory: Path, name: str) -> Path:
@@ -110,3 +290,15 @@ def safe_output_path(directory: Path, name: str) -> Path:
     if candidate == root or root not in candidate.parents or name.startswith("/"):
         raise InputError(f"output name {name!r} would leave the output folder")
     return candidate
+
+
+def output_path_for(directory: Path, source: Path) -> Path:
+    """Where the output of input file `source` goes: `directory/<its name>`.
+
+    Refuses a name that would leave `directory` and an output that would replace
+    its own input (`normalize raw/ -o raw/`): the raw text would be lost.
+    """
+    target = safe_output_path(directory, source.name)
+    if target == source.resolve():
+        raise InputError("the output would overwrite the input; choose another -o folder")
+    return target

@@ -23,11 +23,26 @@ def encoding_config(normalizer: Normalizer) -> ftfy.TextFixerConfig:
     return action.config  # type: ignore[attr-defined, no-any-return]
 
 
+def ftfy_on_a_line(line: str, config: ftfy.TextFixerConfig) -> str:
+    """What the pass means to do to one line: ftfy on the line without its trailing
+    spaces (which the layout pass removes), else on the whole line; repeated,
+    as the pass's rounds are, until it settles."""
+    for _round in range(3):
+        content = line.rstrip()
+        fixed = ftfy.fix_and_explain(content, config).text + line[len(content) :]
+        if fixed == line:
+            fixed = ftfy.fix_and_explain(line, config).text
+        if fixed == line:
+            break
+        line = fixed
+    return line
+
+
 @given(st.lists(ALPHABET, max_size=12).map("".join))
 @settings(max_examples=500, deadline=None)
 def test_pass_equals_ftfy_on_every_line(normalizer: Normalizer, line: str) -> None:
     # The pre-check that skips most lines must never skip one ftfy would change.
-    expected = ftfy.fix_and_explain(line, encoding_config(normalizer)).text
+    expected = ftfy_on_a_line(line, encoding_config(normalizer))
     assert normalizer.normalize_and_explain(line, only="encoding").text == expected
 
 

@@ -21,6 +21,7 @@ import regex
 from normalize.actions import Action, DocContext, Resources, RuleProblem
 from normalize.document import Change
 from normalize.rules import Rule, RuleSet
+from normalize.safe_regex import DEFAULT_TIMEOUT_SECONDS, RegexBudget, compile_rule_pattern
 from normalize.schema import Field
 
 DEFAULT_MAX_LINE_LENGTH = 200
@@ -54,6 +55,10 @@ class BoilerplateAction(Action):
     }
     option_fields: ClassVar[dict[str, Field]] = {
         "max_line_length": Field(int, doc="longer lines are never boilerplate"),
+        "timeout": Field(
+            (int, float),
+            doc="seconds the patterns may take on one document (+1 s per million chars)",
+        ),
     }
 
     def __init__(self, ruleset: RuleSet, resources: Resources) -> None:
@@ -69,47 +74,91 @@ class BoilerplateAction(Action):
                 self.line_rule.setdefault(line_key(line), rule)
             if rule.data.get("patterns"):
                 joined = "|".join(f"(?:{p})" for p in rule.data["patterns"])
-                try:
-                    self.patterns.append((rule, regex.compile(joined, regex.IGNORECASE)))
-                except regex.error as error:
-                    raise RuleProblem(rule, f"invalid regular expression: {error}") from error
+                pattern = compile_rule_pattern(
+                    rule, "patterns", source=joined, flags=regex.IGNORECASE
+                )
+                self.patterns.append((rule, pattern))
             if rule.data.get("repeated_line"):
                 self.repeat_rules.append(rule)
+        self.timeout = float(self.options.get("timeout", DEFAULT_TIMEOUT_SECONDS))
+        self.fused, self.fused_rules = _fuse(self.patterns)
 
     def propose(self, text: str, doc: DocContext) -> list[Change]:
         lines = _split_lines(text)
-        verdicts = self._classify(lines)
+        budget = RegexBudget.of(doc, self.ruleset.pass_name, len(text), self.timeout)
+        verdicts = self._classify(lines, budget)
         if not any(verdicts):
             return []
         return _removals(lines, verdicts, len(text))
 
-    def _classify(self, lines: list[_Line]) -> list[Rule | None]:
+    def _classify(self, lines: list[_Line], budget: RegexBudget) -> list[Rule | None]:
         verdicts: list[Rule | None] = []
         previous: str | None = None  # previous non-blank line, whitespace-collapsed
         above = ""  # the line right above, stripped
         for line in lines:
             verdict = None
             stripped = line.text.strip()
-            if stripped and len(stripped) <= self.max_length and not _continues(above, stripped):
-                verdict = self._match(stripped, previous)
+            short = len(stripped) <= self.max_length
+            if stripped and short and not _continues(above, stripped):
+                verdict = self._match(stripped, previous, budget)
             verdicts.append(verdict)
             if stripped:
-                previous = _SPACES.sub(" ", stripped)
+                # A line too long to be chrome is no title printed twice either;
+                # not collapsing it keeps a 50 MB line from being copied again.
+                previous = _SPACES.sub(" ", stripped) if short else None
             above = stripped
         return verdicts
 
-    def _match(self, stripped: str, previous: str | None) -> Rule | None:
+    def _match(self, stripped: str, previous: str | None, budget: RegexBudget) -> Rule | None:
         rule = self.line_rule.get(line_key(stripped))
         if rule is not None:
             return rule
-        for rule, pattern in self.patterns:
-            if pattern.fullmatch(stripped):
-                return rule
+        rule = self._match_patterns(stripped, budget)
+        if rule is not None:
+            return rule
         for rule in self.repeat_rules:
             collapsed = _SPACES.sub(" ", stripped)
             if collapsed == previous and len(collapsed.split()) >= rule.data.get("min_words", 2):
                 return rule
         return None
+
+    def _match_patterns(self, stripped: str, budget: RegexBudget) -> Rule | None:
+        # One call of the fused pattern per line; if it runs out of time, rule by
+        # rule for the rest of the document, so the slow rule is found and named.
+        if self.fused is not None and _FUSED not in budget.exhausted:
+            try:
+                match = budget.attempt(_FUSED, self.fused.fullmatch, stripped)
+            except TimeoutError:
+                pass
+            else:
+                return self.fused_rules[match.lastgroup] if match and match.lastgroup else None
+        for rule, pattern in self.patterns:
+            if budget.fullmatch(rule, pattern, stripped):
+                return rule
+        return None
+
+
+_FUSED = "boilerplate patterns"
+
+
+def _fuse(
+    patterns: list[tuple[Rule, regex.Pattern[str]]],
+) -> tuple[regex.Pattern[str] | None, dict[str, Rule]]:
+    """All rules' patterns as one alternation, or None if a pattern has groups.
+
+    An empty marker group closes each rule's branch, so the match's `lastgroup`
+    names the first rule whose pattern matches the whole line, as trying them
+    in order would. Capturing groups (and back-references to them) in a
+    pattern would be renumbered by fusing, so such rules are tried one by one.
+    """
+    if not patterns or any(pattern.groups for _rule, pattern in patterns):
+        return None, {}
+    markers = {f"_rule{i}": rule for i, (rule, _pattern) in enumerate(patterns)}
+    branches = [
+        f"(?:{pattern.pattern})(?P<{marker}>)"
+        for marker, (_rule, pattern) in zip(markers, patterns, strict=True)
+    ]
+    return regex.compile("|".join(branches), regex.IGNORECASE), markers
 
 
 def _continues(above: str, line: str) -> bool:

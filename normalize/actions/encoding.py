@@ -47,6 +47,7 @@ FIXERS = frozenset(_CODE_POINTS) | {"fix_encoding", "normalization"}
 # The fixers that are plain on/off switches of ftfy's TextFixerConfig.
 _FTFY_SWITCHES = sorted(set(_CODE_POINTS) - {"unescape_html", "invalid_bytes"})
 ESCAPED_BYTES = regex.compile("[\\udc80-\\udcff]+")
+_LINE_BREAK = regex.compile("[\\n\\r\\u2028\\u2029]")
 
 
 def _char_class(code_points: set[int]) -> regex.Pattern[str] | None:
@@ -110,25 +111,39 @@ class FtfyAction(Action):
 
     def propose(self, text: str, doc: DocContext) -> list[Change]:
         ascii_only = text.isascii()
-        check_bad = not ascii_only and self.config.fix_encoding and is_bad(text)
+        may_be_bad = not ascii_only and self.config.fix_encoding
         check_form = (
             not ascii_only
             and self.config.normalization is not None
             and not unicodedata.is_normalized(self.form, text)
         )
-        if not (check_bad or check_form or (self.suspect and self.suspect.search(text))):
+        if not (may_be_bad or check_form or (self.suspect and self.suspect.search(text))):
             return []
         changes: list[Change] = []
         for start, segment in _segments(text, self.max_segment):
-            if (
-                (self.suspect is not None and self.suspect.search(segment))
-                or (check_bad and is_bad(segment))
-                or (check_form and not unicodedata.is_normalized(self.form, segment))
-            ):
-                change = self._fix_segment(start, segment)
-                if change is not None:
-                    changes.append(change)
+            # A line is judged without its trailing spaces first: the layout pass
+            # removes them, and ftfy's verdict must not change when it does, or a
+            # second run would decide differently. The whole line is tried next,
+            # for the mojibake whose space belongs to it ("Â " for a no-break space).
+            content = segment.rstrip()
+            for piece in (content, segment) if content != segment else (segment,):
+                if self._suspicious(piece, may_be_bad, check_form):
+                    change = self._fix_segment(start, piece)
+                    if change is not None:
+                        changes.append(change)
+                        break
         return changes
+
+    def _suspicious(self, segment: str, may_be_bad: bool, check_form: bool) -> bool:
+        """Whether ftfy could change `segment`; False means it surely would not."""
+        # `is_bad` runs on each line, never on the whole text: its patterns look
+        # at the start of the string, so a line that is bad on its own ("Â 0")
+        # can look fine after a newline, until a second run sees it first.
+        return bool(
+            (self.suspect is not None and self.suspect.search(segment))
+            or (may_be_bad and not segment.isascii() and is_bad(segment))
+            or (check_form and not unicodedata.is_normalized(self.form, segment))
+        )
 
     def _fix_segment(self, start: int, segment: str) -> Change | None:
         steps: list[str] = []
@@ -157,9 +172,14 @@ class FtfyAction(Action):
 
 
 def _segments(text: str, max_segment: int) -> Iterator[tuple[int, str]]:
-    """Lines without their newline, cut into pieces of at most `max_segment`."""
+    """Lines without their line break, cut into pieces of at most `max_segment`.
+
+    Every form of line break ends a line, not only "\n": the layout pass turns
+    them all into newlines, and a line must be the same line before and after,
+    or a second run could decide differently (an entity on the line of a "<").
+    """
     pos = 0
-    for line in text.split("\n"):
+    for line in _LINE_BREAK.split(text):
         for offset in range(0, max(len(line), 1), max_segment):
             yield pos + offset, line[offset : offset + max_segment]
         pos += len(line) + 1

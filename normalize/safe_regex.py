@@ -1,0 +1,209 @@
+"""Rule patterns written by people, run so that a bad one cannot hang or sink a run.
+
+Any action that compiles a pattern from a rule file uses this module:
+
+- `compile_rule_pattern` refuses, naming the rule, a pattern that does not
+  compile or whose counted repeats would unroll into a huge program
+  (`(?:a{1000}){1000}` takes 300 MB to compile; a little more gets the process killed for memory);
+- `check_template` refuses a replacement template that refers to a group the
+  pattern does not have, at load time rather than on the first match;
+- `RegexBudget` runs every search under a per-rule, per-document time budget (the
+  `regex` module's timeout): a catastrophic pattern such as `(a+)+$` costs one
+  warning naming the rule, and the rule is skipped for the rest of that document.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import regex
+
+from normalize.actions import DocContext, RuleProblem
+from normalize.rules import Rule
+
+# Seconds one rule may spend on one document, plus an allowance per million
+# characters: ordinary patterns scan tens of megabytes a second, so a big but
+# honest document never runs out, while a runaway pattern is stopped in seconds.
+DEFAULT_TIMEOUT_SECONDS = 5.0
+SECONDS_PER_MILLION_CHARS = 1.0
+# Estimated size of a compiled pattern (see `pattern_size`) above which it is refused.
+MAX_PATTERN_SIZE = 100_000
+
+_QUANTIFIER = regex.compile(r"\{(\d*)(?:,(\d*))?\}")
+_BRACED_ESCAPE = regex.compile(r"\\[pPNxXuUg]\{[^}]*\}")
+T = TypeVar("T")
+
+
+def compile_rule_pattern(
+    rule: Rule, key: str = "pattern", *, source: str | None = None, flags: int = 0
+) -> regex.Pattern[str]:
+    """Compile a rule's pattern (`re`-compatible syntax), naming the rule if it is unusable.
+
+    `source` overrides `rule.data[key]` (for patterns an action assembles from
+    several of the rule's entries); `key` still names the entry in messages.
+    """
+    pattern = rule.data[key] if source is None else source
+    size = pattern_size(pattern)
+    if size > MAX_PATTERN_SIZE:
+        raise RuleProblem(
+            rule,
+            f"the regular expression in {key!r} is too big: its counted repeats unroll to "
+            f"about {size:,} steps (limit {MAX_PATTERN_SIZE:,})",
+        )
+    try:
+        return regex.compile(pattern, flags)
+    except (regex.error, RecursionError, OverflowError, ValueError) as error:
+        detail = "nested too deeply" if isinstance(error, RecursionError) else error
+        raise RuleProblem(rule, f"invalid regular expression in {key!r}: {detail}") from error
+
+
+def pattern_size(pattern: str) -> int:
+    """A rough upper estimate of a pattern's compiled size.
+
+    Every atom counts one and a counted repeat `{m,n}` multiplies what it
+    repeats; `*`, `+` and `?` do not unroll, so they multiply nothing. Precise
+    enough to tell `.{0,500}x.{0,500}` (about 1,000) from `(?:a{1000}){1000}`
+    (a million), without parsing the whole `regex` syntax.
+    """
+    sizes = [0]  # running size of each open group, outermost first
+    last = 0  # size of the atom a quantifier would apply to
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        atom = 1
+        if char == "\\":
+            braced = _BRACED_ESCAPE.match(pattern, i)
+            i = braced.end() if braced else i + 2
+        elif char == "[":
+            i = _class_end(pattern, i)
+        elif char == "(":
+            sizes.append(0)
+            i += 1
+            continue
+        elif char == ")" and len(sizes) > 1:
+            atom = max(sizes.pop(), 1)
+            i += 1
+        elif char == "{" and (quantifier := _QUANTIFIER.match(pattern, i)):
+            low, high = quantifier.group(1), quantifier.group(2)
+            count = _count(high) if high else _count(low)
+            sizes[-1] += last * (count - 1)
+            last *= count
+            i = quantifier.end()
+            continue
+        else:
+            i += 1
+        sizes[-1] += atom
+        last = atom
+    return sum(sizes)
+
+
+def _count(digits: str) -> int:
+    # Long digit strings are huge counts (and Python refuses to parse very long ones).
+    return int(digits) if 0 < len(digits) < 10 else (1 if not digits else 10**10)
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """The index after the character class that opens at `start`."""
+    i = start + 1
+    if pattern[i : i + 1] == "^":
+        i += 1
+    if pattern[i : i + 1] == "]":  # a leading ']' is a literal
+        i += 1
+    while i < len(pattern) and pattern[i] != "]":
+        i += 2 if pattern[i] == "\\" else 1
+    return i + 1
+
+
+def check_template(rule: Rule, pattern: regex.Pattern[str], template: str, key: str) -> None:
+    """Refuse a replacement template with a bad escape or a group the pattern lacks."""
+    # An empty-matching pattern with the same groups (numbers and names) expands
+    # the template exactly as a real match would, without needing one.
+    names = {number: name for name, number in pattern.groupindex.items()}
+    groups = "".join(
+        f"(?P<{names[n]}>)" if n in names else "()" for n in range(1, pattern.groups + 1)
+    )
+    dummy = regex.compile(groups).match("")
+    assert dummy is not None
+    try:
+        dummy.expand(template)
+    except (regex.error, IndexError) as error:
+        raise RuleProblem(rule, f"invalid replacement in {key!r}: {error}") from error
+
+
+class RegexBudget:
+    """The time each rule's patterns may spend on one document.
+
+    Get it with `RegexBudget.of(doc, pass_name, len(text), seconds)`: the budget
+    lives in the document's context, so it spans all rounds of a pass. A rule that
+    runs out is skipped for the rest of the document, with one warning.
+    """
+
+    def __init__(self, doc: DocContext, text_length: int, seconds: float) -> None:
+        self.doc = doc
+        self.allowance = seconds + SECONDS_PER_MILLION_CHARS * text_length / 1_000_000
+        self.spent: dict[str, float] = {}
+        self.exhausted: set[str] = set()
+
+    @classmethod
+    def of(
+        cls,
+        doc: DocContext,
+        pass_name: str,
+        text_length: int,
+        seconds: float = DEFAULT_TIMEOUT_SECONDS,
+    ) -> RegexBudget:
+        budget = doc.meta.get(f"regex-budget/{pass_name}")
+        if not isinstance(budget, RegexBudget):
+            budget = doc.meta[f"regex-budget/{pass_name}"] = cls(doc, text_length, seconds)
+        return budget
+
+    def finditer(
+        self, rule: Rule, pattern: regex.Pattern[str], text: str
+    ) -> list[regex.Match[str]]:
+        """All matches, or none if the rule runs out of time."""
+        return self._guarded(rule, _all_matches(pattern), text, [])
+
+    def search(self, rule: Rule, pattern: regex.Pattern[str], text: str) -> regex.Match[str] | None:
+        return self._guarded(rule, pattern.search, text, None)
+
+    def fullmatch(
+        self, rule: Rule, pattern: regex.Pattern[str], text: str
+    ) -> regex.Match[str] | None:
+        return self._guarded(rule, pattern.fullmatch, text, None)
+
+    def attempt(self, key: str, method: Callable[..., T], text: str) -> T:
+        """`method(text, timeout=...)` with the time `key` has left; a TimeoutError
+        marks `key` exhausted and propagates.
+
+        For actions that run several rules' patterns as one regex and, when it
+        times out, fall back to rule by rule to find the culprit.
+        """
+        spent = self.spent.get(key, 0.0)
+        started = time.perf_counter()
+        try:
+            return method(text, timeout=max(self.allowance - spent, 0.001))
+        except TimeoutError:
+            self.exhausted.add(key)
+            raise
+        finally:
+            self.spent[key] = spent + time.perf_counter() - started
+
+    def _guarded(self, rule: Rule, method: Callable[..., T], text: str, default: T) -> T:
+        if rule.id in self.exhausted:
+            return default
+        try:
+            return self.attempt(rule.id, method, text)
+        except TimeoutError:
+            self.doc.warnings.append(
+                f"rule {rule.id} ({rule.path.name}:{rule.line}) took more than "
+                f"{self.allowance:.1f}s on this document and was skipped for it "
+                "(a pattern that backtracks catastrophically?)"
+            )
+            return default
+
+
+def _all_matches(pattern: regex.Pattern[str]) -> Callable[..., list[regex.Match[str]]]:
+    # The timeout covers the whole scan only while the iterator is consumed here.
+    return lambda text, timeout: list(pattern.finditer(text, timeout=timeout))
