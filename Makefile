@@ -39,4 +39,4 @@ format: $(STAMP)  ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff format normalize tests
 
 clean:  ## remove the virtualenv and generated output
-	rm -rf $(VENV) $(CLEAN)/*.txt $(CLEAN)/*.jsonl .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(CLEAN)/*.txt $(CLEAN)/*.jsonl .pytest_cache .ruff_cache build
