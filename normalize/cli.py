@@ -371,6 +371,7 @@ def run_restore(argv: list[str]) -> int:
 
 
 def run_report(argv: list[str]) -> int:
+    # Imported here: a cleaning run never pays for loading the report code.
     from normalize.report import main as report_main
 
     return report_main(argv)

@@ -185,12 +185,15 @@ def trace_edits(raw: str, edits: Sequence[Edit], notes: Sequence[Note] = ()) -> 
     notes do not belong to `raw`.
     """
     pieces = [Piece(raw)] if raw else []
-    steps = sorted({e.step for e in edits} | {n.step for n in notes})
-    for step in steps:
-        step_notes = [(i, n) for i, n in enumerate(notes) if n.step == step]
-        step_edits = sorted(
-            ((i, e) for i, e in enumerate(edits) if e.step == step), key=lambda ie: ie[1].start
-        )
+    edits_by_step: dict[int, list[tuple[int, Edit]]] = {}
+    for i, edit in enumerate(edits):
+        edits_by_step.setdefault(edit.step, []).append((i, edit))
+    notes_by_step: dict[int, list[tuple[int, Note]]] = {}
+    for i, note in enumerate(notes):
+        notes_by_step.setdefault(note.step, []).append((i, note))
+    for step in sorted(edits_by_step.keys() | notes_by_step.keys()):
+        step_notes = notes_by_step.get(step, [])
+        step_edits = sorted(edits_by_step.get(step, []), key=lambda ie: ie[1].start)
         cuts = {p for _, n in step_notes for p in (n.start, n.end)}
         cuts |= {p for _, e in step_edits for p in (e.start, e.end)}
         pieces = _split_pieces(pieces, cuts)

@@ -63,19 +63,10 @@ class ReportDocument:
 
 
 @dataclass(slots=True)
-class DocumentSummary:
-    name: str
-    anchor: str | None  # the section id, when the text is in the page
-    edits: Counter[str]  # pass -> edits
-    notes: int
-    problem: str | None
-
-
-@dataclass(slots=True)
 class Totals:
     """What the index shows, counted over every document (shown or not)."""
 
-    documents: list[DocumentSummary] = field(default_factory=list)
+    listed: int = 0  # documents with edits, notes, warnings or problems
     unchanged: list[str] = field(default_factory=list)
     unchanged_count: int = 0
     edits_by_rule: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -85,6 +76,10 @@ class Totals:
     shown: int = 0
     not_shown: int = 0
     problems: int = 0
+
+    @property
+    def documents(self) -> int:
+        return self.listed + self.unchanged_count
 
     def add_unchanged(self, name: str) -> None:
         self.unchanged_count += 1
@@ -100,27 +95,28 @@ def main(argv: list[str]) -> int:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
     rules_dir = Path(args.rules) if args.rules else DEFAULT_RULES_DIR
-    rule_index = {
-        rule.id: (ruleset.pass_name, rule)
-        for ruleset in load_rules(rules_dir)
-        for rule in ruleset.rules
-    }
-    pass_order = list(dict.fromkeys(pass_name for pass_name, _ in rule_index.values()))
+    rulesets = load_rules(rules_dir)
+    # Every rule gets its link (an old edits file may name one switched off since).
+    rule_index = {rule.id: (r.pass_name, rule) for r in rulesets for rule in r.rules}
+    pass_order = [r.pass_name for r in rulesets if r.enabled]
     documents = iter_documents(inputs, LazyNormalizer(rules_dir), args.jsonl, args.field)
-    totals = write_report(
-        documents,
-        args.output,
-        rule_index=rule_index,
-        pass_order=pass_order,
-        max_docs=args.max_docs,
-        title=args.title,
-    )
+    try:
+        totals = write_report(
+            documents,
+            args.output,
+            rule_index=rule_index,
+            pass_order=pass_order,
+            max_docs=args.max_docs,
+            title=args.title,
+        )
+    except OSError as error:
+        print(f"{PROG}: {args.output}: {error.strerror or error}", file=sys.stderr)
+        return 2
     if not args.quiet:
         edits = sum(totals.edits_by_rule.values())
         notes = sum(totals.notes_by_rule.values())
-        count = len(totals.documents) + totals.unchanged_count
         print(
-            f"{args.output}: {plural(count, 'document')}, {plural(edits, 'edit')}, "
+            f"{args.output}: {plural(totals.documents, 'document')}, {plural(edits, 'edit')}, "
             f"{plural(notes, 'note')}"
             f" ({totals.shown} documents shown"
             f"{f', {totals.not_shown} over --max-docs' if totals.not_shown else ''})",
@@ -256,7 +252,12 @@ def read_jsonl_documents(
 ) -> Iterator[ReportDocument]:
     """Each line's `field_name`, normalised; named FILE:id (or FILE:line)."""
     source = f"field {field_name!r} normalised now with {normalizer.rules_dir}"
-    with path.open("rb") as stream:
+    try:
+        stream = path.open("rb")
+    except OSError as error:
+        yield ReportDocument(path.name, "", [], source, problem=error.strerror or str(error))
+        return
+    with stream:
         for number, line in enumerate(stream, start=1):
             if not line.strip():
                 continue
@@ -290,15 +291,17 @@ def write_report(
     totals = Totals()
     pass_index = {name: i for i, name in enumerate(pass_order)}
     output.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="backslashreplace") as body:
+    # Lone surrogates (input bytes that were not UTF-8) are written as escapes.
+    spool = {"mode": "w+", "encoding": "utf-8", "errors": "backslashreplace"}
+    with tempfile.TemporaryFile(**spool) as body, tempfile.TemporaryFile(**spool) as rows:
         for number, document in enumerate(documents):
-            render_document(document, f"d{number}", body, totals, pass_index, max_docs)
-        body.seek(0)
+            render_document(document, f"d{number}", body, rows, totals, pass_index, max_docs)
         with atomic_writer(output, text=True) as page:
-            page.reconfigure(errors="backslashreplace")  # lone surrogates of bad input bytes
+            page.reconfigure(errors="backslashreplace")
             write_head(page, title, totals, pass_index)
-            write_index(page, totals, pass_index, rule_index, output)
+            write_index(page, totals, pass_index, rule_index, output, rows)
             page.write('<main id="documents">\n')
+            body.seek(0)
             shutil.copyfileobj(body, page)
             page.write("</main>\n")
             write_tail(page, rule_index, output)
@@ -308,21 +311,61 @@ def write_report(
 def render_document(
     document: ReportDocument,
     doc_id: str,
-    out: IO[str],
+    body: IO[str],
+    rows: IO[str],
     totals: Totals,
     pass_index: dict[str, int],
     max_docs: int,
 ) -> None:
-    """Count one document and, when it has something to review, write its section."""
-    edits = [(i, r) for i, r in enumerate(document.records) if isinstance(r, Edit)]
-    notes = [(i, r) for i, r in enumerate(document.records) if isinstance(r, Note)]
+    """Count one document and, when it has something to review, write its section
+    to `body` and its line of the documents table to `rows`."""
     if document.problem is None and not document.records and not document.warnings:
         totals.add_unchanged(document.name)
         return
-    summary = DocumentSummary(
-        document.name, None, Counter(e.pass_name for _, e in edits), len(notes), document.problem
+    count_document(document, totals, pass_index)
+    text_html, problem = None, document.problem
+    if problem is None and max_docs and totals.shown >= max_docs:
+        totals.not_shown += 1
+    elif problem is None:
+        try:
+            text_html = render_text(document, doc_id, pass_index)
+        except EditMismatchError as error:
+            problem = f"edits do not replay: {error}"
+    if problem is not None:
+        totals.problems += 1
+        print(f"{PROG}: {document.name}: {problem}", file=sys.stderr)
+    edits = Counter(r.pass_name for r in document.records if isinstance(r, Edit))
+    notes = sum(isinstance(r, Note) for r in document.records)
+    by_pass = ", ".join(f"{name} {count}" for name, count in edits.items())
+    if text_html is None:
+        reason = problem or "not shown (over --max-docs)"
+        name_cell = f'{esc(document.name)} <span class="warning">{esc(reason)}</span>'
+    else:
+        name_cell = f'<a href="#{doc_id}">{esc(document.name)}</a>'
+    rows.write(
+        f"<tr><td>{name_cell}</td><td>{edits.total()}</td><td>{esc(by_pass)}</td>"
+        f"<td>{notes}</td></tr>\n"
     )
-    totals.documents.append(summary)
+    if text_html is None:
+        return
+    totals.shown += 1
+    for index, record in enumerate(document.records):
+        totals.first_by_rule.setdefault((record.pass_name, record.rule), f"{doc_id}-r{index}")
+    heading = plural(edits.total(), "edit") + (f" ({by_pass})" if by_pass else "")
+    if notes:
+        heading += f", {plural(notes, 'note')}"
+    body.write(
+        f'<article class="doc" id="{doc_id}" data-doc="{esc(document.name)}">\n'
+        f"<h2>{esc(document.name)} <small>{esc(heading)}</small></h2>\n"
+        f'<p class="source">{esc(document.source)}</p>\n'
+    )
+    for warning in document.warnings:
+        body.write(f'<p class="warning">{esc(warning)}</p>\n')
+    body.write(f'<div class="text">{text_html}</div>\n</article>\n')
+
+
+def count_document(document: ReportDocument, totals: Totals, pass_index: dict[str, int]) -> None:
+    totals.listed += 1
     for record in document.records:
         pass_index.setdefault(record.pass_name, len(pass_index))
         key = (record.pass_name, record.rule)
@@ -330,42 +373,17 @@ def render_document(
         counter[key] += 1
     for key in {(r.pass_name, r.rule) for r in document.records}:
         totals.docs_by_rule[key] += 1
-    if document.problem is not None:
-        totals.problems += 1
-        print(f"{PROG}: {document.name}: {document.problem}", file=sys.stderr)
-        return
-    if max_docs and totals.shown >= max_docs:
-        totals.not_shown += 1
-        return
-    try:
-        pieces = trace_edits(
-            document.raw, [narrow_edit(e) for _, e in edits], [n for _, n in notes]
-        )
-    except EditMismatchError as error:
-        summary.problem = f"edits do not replay: {error}"
-        totals.problems += 1
-        print(f"{PROG}: {document.name}: {summary.problem}", file=sys.stderr)
-        return
+
+
+def render_text(document: ReportDocument, doc_id: str, pass_index: dict[str, int]) -> str:
+    """The document's text with its history in place (EditMismatchError if it won't replay)."""
+    edits = [(i, r) for i, r in enumerate(document.records) if isinstance(r, Edit)]
+    notes = [(i, r) for i, r in enumerate(document.records) if isinstance(r, Note)]
+    pieces = trace_edits(document.raw, [narrow_edit(e) for _, e in edits], [n for _, n in notes])
     renderer = DocumentRenderer(
         doc_id, document.records, [i for i, _ in edits], [i for i, _ in notes], pass_index
     )
-    text_html = renderer.render(pieces)
-    totals.shown += 1
-    summary.anchor = doc_id
-    for index, record in enumerate(document.records):
-        totals.first_by_rule.setdefault((record.pass_name, record.rule), f"{doc_id}-r{index}")
-    counts = ", ".join(f"{name} {count}" for name, count in summary.edits.items())
-    heading = plural(len(edits), "edit") + (f" ({counts})" if counts else "")
-    if notes:
-        heading += f", {plural(len(notes), 'note')}"
-    out.write(
-        f'<article class="doc" id="{doc_id}" data-doc="{esc(document.name)}">\n'
-        f"<h2>{esc(document.name)} <small>{esc(heading)}</small></h2>\n"
-        f'<p class="source">{esc(document.source)}</p>\n'
-    )
-    for warning in document.warnings:
-        out.write(f'<p class="warning">{esc(warning)}</p>\n')
-    out.write(f'<div class="text">{text_html}</div>\n</article>\n')
+    return renderer.render(pieces)
 
 
 def plural(count: int, word: str) -> str:
@@ -379,7 +397,7 @@ def read_asset(name: str) -> str:
 def write_head(page: IO[str], title: str, totals: Totals, pass_index: dict[str, int]) -> None:
     edits = sum(totals.edits_by_rule.values())
     notes = sum(totals.notes_by_rule.values())
-    count = len(totals.documents) + totals.unchanged_count
+    count = totals.documents
     page.write(
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -408,8 +426,9 @@ def write_index(
     pass_index: dict[str, int],
     rule_index: dict[str, tuple[str, Rule]],
     output: Path,
+    rows: IO[str],
 ) -> None:
-    """Filters, the rules table and the documents table."""
+    """Filters, the rules table and the documents table (its `rows` written before)."""
     by_pass: Counter[str] = Counter()
     for (pass_name, _rule), count in totals.edits_by_rule.items():
         by_pass[pass_name] += count
@@ -461,17 +480,8 @@ def write_index(
         '<th scope="col">document</th><th scope="col">edits</th><th scope="col">by pass</th>'
         '<th scope="col">notes</th></tr></thead>\n<tbody>\n'
     )
-    for summary in totals.documents:
-        if summary.anchor:
-            name = f'<a href="#{summary.anchor}">{esc(summary.name)}</a>'
-        else:
-            reason = summary.problem or "not shown (over --max-docs)"
-            name = f'{esc(summary.name)} <span class="warning">{esc(reason)}</span>'
-        by_pass_text = ", ".join(f"{p} {c}" for p, c in summary.edits.items())
-        page.write(
-            f"<tr><td>{name}</td><td>{sum(summary.edits.values())}</td>"
-            f"<td>{esc(by_pass_text)}</td><td>{summary.notes}</td></tr>\n"
-        )
+    rows.seek(0)
+    shutil.copyfileobj(rows, page)
     page.write("</tbody>\n</table>\n")
     if totals.unchanged_count:
         names = ", ".join(esc(n) for n in totals.unchanged)

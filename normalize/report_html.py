@@ -127,10 +127,6 @@ class DocumentRenderer:
             out.append("</span>")
         return "".join(out)
 
-    def missing(self) -> list[int]:
-        """Records that no piece showed (none, when the trace is complete)."""
-        return [i for i in range(len(self.records)) if i not in self.seen]
-
     def _text(self, piece: Piece, *, changed: bool) -> str:
         # Pseudo-elements show invisible characters without adding text; a CR is
         # kept (the page's text is the document's) but given no width of its own.

@@ -183,6 +183,7 @@ def test_the_corpus_report_shows_every_edit_in_chromium(tmp_path: Path) -> None:
     first, second, back, enter, escape, *filtered = seen["keys"]
     assert first["focus"] and second["focus"] and first["focus"] != second["focus"]
     assert back["focus"] == first["focus"]
+    assert first["details"] and seen_rule(seen, first["focus"]) in first["details"]
     assert enter["details"] and "Kept open" in enter["details"]
     assert escape["details"] is None
     assert all(k["focus"] and seen_pass(seen, k["focus"]) != "layout" for k in filtered), filtered
@@ -211,7 +212,13 @@ def test_the_corpus_report_shows_every_edit_in_chromium(tmp_path: Path) -> None:
     print(f"\nreport: {report}\nscreenshot: {screenshot}")
 
 
+def seen_mark(seen: dict, mark_id: str) -> dict:
+    return next(m for doc in seen["docs"].values() for m in doc["marks"] if m["id"] == mark_id)
+
+
 def seen_pass(seen: dict, mark_id: str) -> str:
-    return next(
-        m["pass"] for doc in seen["docs"].values() for m in doc["marks"] if m["id"] == mark_id
-    )
+    return seen_mark(seen, mark_id)["pass"]
+
+
+def seen_rule(seen: dict, mark_id: str) -> str:
+    return seen_mark(seen, mark_id)["rule"]
