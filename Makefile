@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 RAW    := corpus/raw
 CLEAN  := corpus/clean
 
-.PHONY: help clean-corpus test check fuzz lint format clean
+.PHONY: help clean-corpus report test check fuzz lint format clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -20,6 +20,9 @@ $(STAMP): pyproject.toml
 
 clean-corpus: $(STAMP)  ## clean corpus/raw/*.txt into corpus/clean/ (text + NAME.edits.jsonl)
 	$(BIN)/normalize $(RAW) -o $(CLEAN) --edits
+
+report: clean-corpus  ## review every edit of corpus/clean in a browser: build/report.html
+	$(BIN)/normalize report $(CLEAN) -o build/report.html
 
 test: $(STAMP)  ## run the whole test suite (rule examples, golden files, CLI, properties)
 	$(BIN)/python -m pytest
@@ -40,4 +43,4 @@ format: $(STAMP)  ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff format normalize tests
 
 clean:  ## remove the virtualenv and generated output
-	rm -rf $(VENV) $(CLEAN)/*.txt $(CLEAN)/*.jsonl .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(CLEAN)/*.txt $(CLEAN)/*.jsonl .pytest_cache .ruff_cache build

@@ -50,6 +50,7 @@ examples:
 subcommands:
   normalize check [--rules DIR]                   validate rules and run their examples
   normalize restore CLEAN EDITS [-o RAW]          rebuild the raw text from output + edits
+  normalize report FILE|DIR [-o report.html]      every edit in place, in one HTML page
 """
 
 
@@ -440,7 +441,15 @@ def run_restore(argv: list[str]) -> int:
     return 0
 
 
+def run_report(argv: list[str]) -> int:
+    # Imported here: a cleaning run never pays for loading the report code.
+    from normalize.report import main as report_main
+
+    return report_main(argv)
+
+
 SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {
     "check": run_check,
     "restore": run_restore,
+    "report": run_report,
 }
