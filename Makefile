@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 RAW    := corpus/raw
 CLEAN  := corpus/clean
 
-.PHONY: help clean-corpus test check lint format clean
+.PHONY: help clean-corpus test check lint format clean suggest bench-names
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -26,6 +26,12 @@ test: $(STAMP)  ## run the whole test suite (rule examples, golden files, CLI, p
 
 check: $(STAMP)  ## validate rules/ and run every rule's examples
 	$(BIN)/normalize check
+
+suggest: $(STAMP)  ## propose name variants mined from corpus/raw into build/names-proposal.yaml
+	$(BIN)/normalize suggest $(RAW) -o build/names-proposal.yaml
+
+bench-names: $(STAMP)  ## names pass throughput: corpus gazetteer vs a generated 10,000-entry one
+	$(BIN)/python bench/bench_names.py
 
 lint: $(STAMP)  ## ruff
 	$(BIN)/ruff check normalize tests

@@ -5,9 +5,10 @@
 Runs the names pass alone over the benchmark corpus (../shared/bench/news.jsonl.gz,
 or corpus/raw when it is absent) twice: with rules/50-names.yaml and with a
 generated gazetteer of --entries people (common given names, invented surnames,
-variants, surname variants and titles). Prints one table row per gazetteer. The
-cost per document should barely move with the gazetteer's size: names are found
-by hashing words, not by one pattern per entry.
+variants and titles). Prints one table row per gazetteer, for a first (cold) and a
+second (warm) run over the same documents: the first pays once per distinct word
+for its cached fuzzy verdict. The cost per document should barely move with the
+gazetteer's size: names are found by hashing words, not by one pattern per entry.
 """
 
 from __future__ import annotations
@@ -28,17 +29,17 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from normalize.lexicon import load_lexicon, read_word_file  # noqa: E402
 from normalize.pipeline import Normalizer  # noqa: E402
 
 BENCH_CORPUS = ROOT.parent / "shared" / "bench" / "news.jsonl.gz"
 NAMES_FILE = "50-names.yaml"
-GIVEN_NAMES = (
-    "John David Michael James Robert Mary William Richard Thomas Charles Joseph Linda "
-    "Susan Karen Daniel Paul Mark George Steven Edward Brian Ronald Anthony Kevin Jason "
-    "Sarah Laura Emma Anna Peter Andrew Maria Ahmed Wei Li Ivan Olga Pierre Hans Jean"
-).split()
+NAME_LIST = ROOT / "rules" / "data" / "names" / "us-given-names.txt"
+# The most common given names (from the rules' name lists), so that generated
+# names occur in real text as often as a real gazetteer's ("John ..." is frequent).
+GIVEN_NAMES = [name.capitalize() for name in list(read_word_file(NAME_LIST))[:50]]
 TITLES = ["Minister", "Senator", "Governor", "Ambassador", "Chairman", "Secretary", "General"]
-SYLLABLES = "ka lo mi ren dor vel sha tin bru gar hol mek pan qui ros tev wal xan yor zil".split()
+SYLLABLES = [consonant + vowel for consonant in "bdgklmnprstvz" for vowel in "aeiou"]
 
 
 def read_documents(path: Path | None, limit: int) -> list[str]:
@@ -61,18 +62,23 @@ def misspell(word: str, rng: random.Random) -> str:
 
 
 def generated_rules(entries: int, seed: int = 7) -> Iterator[dict[str, object]]:
-    """`entries` people with realistic given names and distinct invented surnames."""
+    """`entries` people with common given names and distinct invented surnames.
+
+    A misspelt surname is never an English word here ("Some"): real variants
+    seldom are, and a variant that is one costs a closer look at many texts.
+    """
     rng = random.Random(seed)
-    seen: set[str] = set()
-    while len(seen) < entries:
+    lexicon = load_lexicon()
+    used: set[str] = set()  # every surname, right or wrong, is used once
+    while len(used) < 2 * entries:
         surname = invented_surname(rng)
         wrong = misspell(surname, rng)
-        if surname in seen or wrong == surname:
+        if surname in used or wrong in used or wrong == surname or wrong in lexicon:
             continue
-        seen.add(surname)
+        used.update((surname, wrong))
         given = rng.choice(GIVEN_NAMES)
         yield {
-            "id": f"NAME_GEN_{len(seen):05d}",
+            "id": f"NAME_GEN_{len(used) // 2:05d}",
             "canonical": f"{given} {surname}",
             "variants": [f"{given} {wrong}"],
             "context": [rng.choice(TITLES)],
@@ -92,23 +98,18 @@ def measure(label: str, rules_dir: Path, documents: list[str]) -> list[str]:
     build = time.perf_counter() - started
     entries = len(normalizer.passes[0].ruleset.rules)
     normalizer.normalize_and_explain(documents[0], only="names")  # warm the lexicon
-    edits = 0
-    started = time.perf_counter()
-    for text in documents:
-        edits += len(normalizer.normalize_and_explain(text, only="names").edits)
-    seconds = time.perf_counter() - started
     megabytes = sum(len(text.encode("utf-8")) for text in documents) / 1e6
-    return [
-        label,
-        f"{entries:,}",
-        f"{build:.1f}",
-        f"{len(documents):,}",
-        f"{megabytes:.1f}",
-        f"{seconds:.2f}",
-        f"{megabytes / seconds:.1f}",
-        f"{seconds / len(documents) * 1e6:.0f}",
-        f"{edits:,}",
-    ]
+    row = [label, f"{entries:,}", f"{build:.1f}", f"{len(documents):,}", f"{megabytes:.1f}"]
+    # The first run pays once per distinct word (the fuzzy verdict is cached);
+    # the second shows the steady cost per document of a long stream.
+    for _run in ("cold", "warm"):
+        edits = 0
+        started = time.perf_counter()
+        for text in documents:
+            edits += len(normalizer.normalize_and_explain(text, only="names").edits)
+        seconds = time.perf_counter() - started
+        row += [f"{megabytes / seconds:.1f}", f"{seconds / len(documents) * 1e6:.0f}"]
+    return [*row, f"{edits:,}"]
 
 
 def main() -> None:
@@ -120,7 +121,8 @@ def main() -> None:
     documents = read_documents(args.corpus, args.docs)
     corpus_names = yaml.safe_load((ROOT / "rules" / NAMES_FILE).read_text("utf-8"))
     generated = {**corpus_names, "rules": list(generated_rules(args.entries))}
-    rows = [["gazetteer", "entries", "load s", "docs", "MB", "seconds", "MB/s", "µs/doc", "edits"]]
+    header = "gazetteer entries load_s docs MB cold_MB/s µs/doc warm_MB/s µs/doc edits"
+    rows = [header.split()]
     with tempfile.TemporaryDirectory() as tmp:
         for label, names_yaml in (("corpus", corpus_names), ("generated", generated)):
             folder = Path(tmp) / label

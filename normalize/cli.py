@@ -44,6 +44,7 @@ examples:
 subcommands:
   normalize check [--rules DIR]                   validate rules and run their examples
   normalize restore CLEAN EDITS [-o RAW]          rebuild the raw text from output + edits
+  normalize suggest FILE|DIR ... [-o FILE]        propose name variants for review (YAML)
 """
 
 
@@ -369,7 +370,14 @@ def run_restore(argv: list[str]) -> int:
     return 0
 
 
+def run_suggest(argv: list[str]) -> int:
+    from normalize.suggest import main as suggest  # imported only when asked for
+
+    return suggest(argv)
+
+
 SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {
     "check": run_check,
     "restore": run_restore,
+    "suggest": run_suggest,
 }

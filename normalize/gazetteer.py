@@ -29,9 +29,9 @@ NAME_LISTS_DIR = Path("data") / "names"
 NAME_TOKEN = re.compile(r"[^\W\d_]+")
 _SPACES = re.compile(r"\s+")
 _ALLOWED_GAP = re.compile(r"(?:\s|[-'’.])+")
-# Leading punctuation that split() leaves on the first word of a name ("“qin gang").
-_OPENERS = ("", '"', "“", "‘", "'", "(", "[", "«")
-_CLOSERS = ("", ",", ".", ";", ":", "?", "!", ")", "]", '"', "”", "’", "'", "»", "’s", "'s")
+# The punctuation that split() most often leaves on a word ("“qin", "gang,").
+_OPENERS = ("", '"', "“", "(")
+_CLOSERS = ("", ",", ".", '"', "”", ")", "’s", "'s")
 
 
 class Kind(Enum):

@@ -65,7 +65,7 @@ _SENTENCE_ENDS = "\n.!?:"
 DEFAULT_MAX_EDIT_DISTANCE = 2
 DEFAULT_FUZZY_MIN_LENGTH = 5
 DEFAULT_TWO_EDITS_MIN_LENGTH = 10
-DEFAULT_SURNAME_ELSEWHERE_MIN_LENGTH = 6
+DEFAULT_FUZZY_ALONE_MIN_LENGTH = 6
 DEFAULT_CONTEXT_WINDOW = 3
 
 
@@ -178,8 +178,8 @@ class NamesAction(Action):
         "fuzzy_min_length": Field(int, doc="fuzzy: shorter words are never looked up"),
         "two_edits_min_length": Field(int, doc="fuzzy: shorter words may be one edit away only"),
         "context_window": Field(int, doc="words allowed between a name and its context title"),
-        "surname_elsewhere_min_length": Field(
-            int, doc="fuzzy: shorter words need more evidence than the surname elsewhere"
+        "fuzzy_alone_min_length": Field(
+            int, doc="fuzzy: shorter words need the rest of the name next to them"
         ),
     }
 
@@ -196,7 +196,7 @@ class NamesAction(Action):
         )
         self.window = int(self.options.get("context_window", DEFAULT_CONTEXT_WINDOW))
         self.weak_min_length = int(
-            self.options.get("surname_elsewhere_min_length", DEFAULT_SURNAME_ELSEWHERE_MIN_LENGTH)
+            self.options.get("fuzzy_alone_min_length", DEFAULT_FUZZY_ALONE_MIN_LENGTH)
         )
         max_distance = int(self.options.get("max_edit_distance", DEFAULT_MAX_EDIT_DISTANCE))
         self.fuzzy = (
@@ -406,6 +406,12 @@ class _Scan:
             return Side.NONE
         word, gap = neighbour.text, neighbour.gap
         key = word.lower()
+        in_name = 0 <= index < len(person.canonical.tokens)
+        right = person.right_at[index] if in_name else frozenset()
+        wrong = person.wrong_at[index] if in_name else frozenset()
+        joined = gap in ("-", "'", "’")  # al-Douri, Jean-Bernard, O'Brien: one name
+        if before and joined and not _among(word, right, upper):
+            return Side.CONFLICT
         if before and gap.startswith("."):
             if key in self.action.honorifics:
                 return Side.TITLE
@@ -415,11 +421,10 @@ class _Scan:
             return Side.NONE  # a possessive
         if not word[0].isupper():
             return Side.NONE
-        if 0 <= index < len(person.canonical.tokens):
-            if _among(word, person.right_at[index], upper):
-                return Side.AGREE
-            if _among(word, person.wrong_at[index], upper):
-                return Side.WRONG
+        if _among(word, right, upper):
+            return Side.AGREE
+        if _among(word, wrong, upper):
+            return Side.WRONG
         # A title that is not the person's ("Senator Yellin") disagrees like a name.
         if before and (key in self.action.honorifics or key in person.title_ends):
             return Side.TITLE
@@ -448,23 +453,40 @@ class _Scan:
                 reasons.append(f"{role} {neighbour.text} agrees")
             elif side is Side.WRONG:
                 reasons.append(f"{neighbour.text} is a listed wrong {role}")
+        name_agrees = bool(reasons)
         is_surname = option.index == person.surname_index
         title = self._context_near(single.start, single.end, person) if is_surname else None
         if title is not None:
             reasons.append(f"title {title!r}")
-        strong = bool(reasons)
         elsewhere = is_surname and word not in self.taken and self._is_mentioned(person)
         if elsewhere:
             reasons.append(f"{person.surname!r} appears elsewhere in the document")
         if isinstance(found_by, Candidate):
-            alone = found_by.distance == 1 and len(word) >= self.action.weak_min_length
-            if not (strong or (elsewhere and alone)) or _on_social_line(self.text, single.start):
-                return None  # (a post's display name is quoted as it is)
+            if not self._fuzzy_agrees(single, found_by, name_agrees, title, elsewhere):
+                return None
             edits = f"{found_by.distance} edit{'s' if found_by.distance > 1 else ''}"
             return f"fuzzy: {word!r} is {edits} from {found_by.target!r}; " + "; ".join(reasons)
         if not reasons:
             return None
         return f"surname variant {word!r} of {person.canonical.text}; " + "; ".join(reasons)
+
+    def _fuzzy_agrees(
+        self,
+        single: _Single,
+        candidate: Candidate,
+        name_agrees: bool,
+        title: str | None,
+        elsewhere: bool,
+    ) -> bool:
+        """A near miss needs the rest of the name next to it; a title or the surname
+        elsewhere in the document do only for longer words (short names are dense:
+        "General al-Douri" is not "General Doruri"), the latter one edit away."""
+        if _on_social_line(self.text, single.start):
+            return False  # a post's display name is quoted as it is
+        if name_agrees:
+            return True
+        long_enough = len(single.word) >= self.action.weak_min_length
+        return long_enough and (title is not None or (elsewhere and candidate.distance == 1))
 
     def _change_single(self, single: _Single, option: _Option, evidence: str) -> None:
         person, index = option.person, option.index
