@@ -26,7 +26,8 @@ from pathlib import Path
 import yaml
 from symspellpy import SymSpell, Verbosity
 
-from normalize.actions.names import CAP_WORD
+from normalize.actions import Resources
+from normalize.actions.name_text import CAP_WORD
 from normalize.gazetteer import build_gazetteer, read_name_lists
 from normalize.lexicon import Lexicon
 from normalize.rules import DEFAULT_RULES_DIR, load_rules
@@ -44,6 +45,7 @@ COMMON_WORD_COUNT = 200_000_000
 
 _BEFORE = re.compile(r"([^\W\d_]+)(\.?)[ \t\u00a0]+\Z")
 Texts = Callable[[], Iterable[str]]  # called once per pass: the corpus, again
+Pairs = dict[str, list[tuple[str, int]]]  # rarer word -> [(name, edit distance)]
 
 
 @dataclass
@@ -71,8 +73,6 @@ class Miner:
 
     @classmethod
     def from_rules(cls, rules_dir: Path, **settings: int) -> Miner:
-        from normalize.actions import Resources  # the names pass's own view of the rules
-
         rulesets = load_rules(rules_dir)
         resources = Resources(rulesets, rules_dir)
         lexicon = resources.lexicon()
@@ -101,10 +101,10 @@ class Miner:
             documents += 1
             counts.update(w for _, w in _capitalised(text) if self.is_name_like(w))
         pairs = self._candidate_pairs(counts)
-        evidence = self._gather(texts, pairs, counts)
+        evidence = self._gather(texts, pairs)
         return self._render(documents, counts, pairs, evidence)
 
-    def _candidate_pairs(self, counts: Counter[str]) -> dict[str, list[tuple[str, int]]]:
+    def _candidate_pairs(self, counts: Counter[str]) -> Pairs:
         """Rarer word -> [(name, edit distance)] for the words near a frequent name."""
         names = {
             word
@@ -119,7 +119,7 @@ class Miner:
         for name in names:
             spell.create_dictionary_entry(name.lower(), counts[name] or 1)
             by_key[name.lower()].append(name)
-        pairs: dict[str, list[tuple[str, int]]] = {}
+        pairs: Pairs = {}
         for word, count in counts.items():
             key = word.lower()
             for item in spell.lookup(key, Verbosity.ALL, self.max_distance):
@@ -130,9 +130,7 @@ class Miner:
                         pairs.setdefault(word, []).append((name, item.distance))
         return pairs
 
-    def _gather(
-        self, texts: Texts, pairs: dict[str, list[tuple[str, int]]], counts: Counter[str]
-    ) -> dict[str, _Evidence]:
+    def _gather(self, texts: Texts, pairs: Pairs) -> dict[str, _Evidence]:
         targets = {name for found in pairs.values() for name, _ in found}
         watched = set(pairs) | targets
         evidence: dict[str, _Evidence] = defaultdict(_Evidence)
@@ -161,7 +159,7 @@ class Miner:
         self,
         documents: int,
         counts: Counter[str],
-        pairs: dict[str, list[tuple[str, int]]],
+        pairs: Pairs,
         evidence: dict[str, _Evidence],
     ) -> dict[str, object]:
         by_name: dict[str, list[dict[str, object]]] = defaultdict(list)
@@ -341,21 +339,25 @@ def main(argv: list[str]) -> int:
     if not paths:
         raise UsageError("no input files found")
 
+    unreadable: dict[Path, str] = {}
+
     def texts() -> Iterator[str]:
         for path in paths:
-            if not args.jsonl:
-                try:
+            try:
+                if not args.jsonl:
                     yield read_text_file(path).text
-                except InputError as error:
-                    print(f"normalize: {path}: {error}", file=sys.stderr)
-                continue
-            with path.open("rb") as stream:
-                for _, record, problem in read_jsonl(stream, args.field):
-                    if problem is None:
-                        yield record[args.field]
+                    continue
+                with path.open("rb") as stream:
+                    for _, record, problem in read_jsonl(stream, args.field):
+                        if problem is None:
+                            yield record[args.field]
+            except (InputError, OSError) as error:
+                unreadable[path] = str(error)
 
     miner = Miner.from_rules(rules_dir, min_count=args.min_count, max_distance=args.max_distance)
     text = dump_proposal(miner.propose(texts))
+    for path, problem in unreadable.items():
+        print(f"normalize: {path}: {problem}; skipped", file=sys.stderr)
     if args.output is None:
         sys.stdout.write(text)
     else:

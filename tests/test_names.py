@@ -95,6 +95,15 @@ def test_names_are_stable_and_reversible(normalizer, path: Path) -> None:
     assert again.edits == []
 
 
+def test_every_example_is_stable_and_reversible(normalizer, rulesets) -> None:
+    names = next(r for r in rulesets if r.pass_name == PASS)
+    for rule in names.enabled_rules():
+        for example in rule.examples:
+            result = normalizer.normalize_and_explain(example.input, only=PASS)
+            assert restore(result.text, result.edits) == example.input
+            assert names_only(normalizer, result.text).edits == [], example.input
+
+
 def test_evidence_is_in_every_message(normalizer) -> None:
     raw = next(p for p in raw_documents() if p.stem.startswith("001")).read_text(encoding="utf-8")
     messages = {edit.before: edit.message for edit in names_only(normalizer, raw).edits}

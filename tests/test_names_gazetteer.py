@@ -115,6 +115,13 @@ def test_left_alone(tmp_path, text) -> None:
     assert run(make_rules(tmp_path, BLINKEN), text) == (text, [])
 
 
+def test_one_round_finds_every_name_whatever_the_order(tmp_path) -> None:
+    action = Normalizer.from_rules(make_rules(tmp_path, BLINKEN)).passes[0].action
+    text = "Mr Brinken met Tony Blinken. Anthony Brinken left."
+    changes = sorted((c.start, c.after) for c in action.propose(text, DocContext()))
+    assert changes == [(3, "Blinken"), (29, "Antony Blinken")]
+
+
 def test_fuzzy_needs_agreeing_evidence(tmp_path) -> None:
     folder = make_rules(tmp_path, BLINKEN)
     assert run(folder, "Antony Blinkem spoke.")[0] == "Antony Blinken spoke."

@@ -24,71 +24,48 @@ Every change's message names the evidence it rests on.
 
 from __future__ import annotations
 
-import bisect
-import re
-import sys
 from dataclasses import dataclass
 from enum import Enum
-from functools import lru_cache
 from typing import ClassVar
 
 from normalize.actions import Action, DocContext, Resources, RuleProblem
 from normalize.actions.name_fuzzy import Candidate, FuzzyNames
+from normalize.actions.name_text import (
+    CAP_WORD,
+    Case,
+    FullMatch,
+    Word,
+    inside,
+    join_corrected,
+    join_form,
+    locate,
+    match_form,
+    may_capitalise,
+    next_name_word,
+    next_word,
+    on_social_line,
+    prev_word,
+    render,
+    sentence_initial,
+)
 from normalize.document import Change
 from normalize.gazetteer import (
     NAME_TOKEN,
-    FormEntry,
     GazetteerProblem,
     Kind,
     NameForm,
     Person,
     build_gazetteer,
-    normalize_gap,
     read_name_lists,
 )
 from normalize.rules import RuleSet
 from normalize.schema import Field
-
-_UPPER_LATIN = "".join(chr(c) for c in range(0xC0, 0x250) if chr(c).isupper())
-# Capitalised or all-capital words, found at C speed; boundaries are checked later.
-CAP_WORD = re.compile(f"[A-Z{_UPPER_LATIN}][^\\W\\d_]+")
-_NAME_GAP = re.compile(r"(?:\s|[-'’.]){1,3}")
-_PREV_WORD = re.compile(r"([^\W\d_]+)(\.?)([ \t\u00a0]*\n?[ \t\u00a0]*|[-'’])\Z")
-_NEXT_WORD = re.compile(r"([ \t\u00a0]*\n?[ \t\u00a0]*|[-'’])([^\W\d_]+)")
-_ANY_CAPITAL = re.compile(f"[A-Z{_UPPER_LATIN}]")
-_SOCIAL = re.compile(r"(?<![\w.])[@#][^\W\d_]|pic\.twitter\.com|://")
-_OPEN_QUOTES = "\"“‘'«"
-_CLOSE_QUOTES = "\"”’'»"
-_SENTENCE_OPENERS = " \t\u00a0\"“‘'(["
-_SENTENCE_ENDS = "\n.!?:"
 
 DEFAULT_MAX_EDIT_DISTANCE = 2
 DEFAULT_FUZZY_MIN_LENGTH = 5
 DEFAULT_TWO_EDITS_MIN_LENGTH = 10
 DEFAULT_FUZZY_ALONE_MIN_LENGTH = 6
 DEFAULT_CONTEXT_WINDOW = 3
-
-
-class Case(Enum):
-    AS_WRITTEN = "as written"
-    UPPER = "upper"
-    LOWER = "lower"
-
-
-def _fits(word: str, token: str, case: Case) -> bool:
-    if case is Case.AS_WRITTEN:
-        return word == token
-    return word == (token.upper() if case is Case.UPPER else token.lower())
-
-
-def _render(word: str, case: Case) -> str:
-    return word.upper() if case is Case.UPPER else word
-
-
-@lru_cache(maxsize=4096)
-def _finder(word: str) -> re.Pattern[str]:
-    """A pattern for `word` as a whole word (no letter on either side)."""
-    return re.compile(f"(?<![^\\W\\d_]){re.escape(word)}(?![^\\W\\d_])")
 
 
 class Side(Enum):
@@ -102,36 +79,20 @@ class Side(Enum):
 
 
 @dataclass(frozen=True, slots=True)
-class _Word:
-    start: int
-    end: int
-    text: str
-    gap: str  # the separator between it and the name word
-
-
-@dataclass(frozen=True, slots=True)
 class _Single:
     """A single word that may be a misspelt name, with its neighbours."""
 
     start: int
     end: int
     word: str
-    prev: _Word | None
-    next: _Word | None
-
-
-@dataclass(frozen=True, slots=True)
-class _FullMatch:
-    entry: FormEntry
-    start: int
-    end: int
-    words: tuple[str, ...]
-    gaps: tuple[str, ...]  # raw separators from the text
-    case: Case
+    prev: Word | None
+    next: Word | None
 
 
 @dataclass(frozen=True, slots=True)
 class _Alias:
+    """A correction that later occurrences in the same document follow."""
+
     active_from: int
     person: Person
     variant: str  # the corrected full variant, as written in the rule
@@ -258,13 +219,13 @@ class _Scan:
             if m.start() == 0 or not text[m.start() - 1].isalpha()
         ]
         for first in lower_firsts:
-            occurrences.extend((start, first) for start in _locate(text, first))
+            occurrences.extend((start, first) for start in locate(text, first))
         occurrences.sort()
         spans = self._full_forms(occurrences)
         singles = [
             (start, word)
             for start, word in occurrences
-            if self._is_single(word) and not _inside(spans, start)
+            if self._is_single(word) and not inside(spans, start)
         ]
         self._single_words(singles)
         return self.changes
@@ -281,13 +242,13 @@ class _Scan:
             first = word.lower()
             if first not in gazetteer.first_words:
                 continue
-            second = _next_name_word(self.text, start + len(word))
+            second = next_name_word(self.text, start + len(word))
             entries = [
                 *gazetteer.forms_by_start.get((first, second.lower()), ()),
                 *gazetteer.forms_by_start.get((first, ""), ()),
             ]
             for entry in entries:
-                match = _match_form(self.text, start, word, entry)
+                match = match_form(self.text, start, word, entry)
                 if match is not None:
                     self._on_full_form(match)
                     spans.append((match.start, match.end))
@@ -295,13 +256,13 @@ class _Scan:
                     break
         return spans
 
-    def _on_full_form(self, match: _FullMatch) -> None:
+    def _on_full_form(self, match: FullMatch) -> None:
         entry, person = match.entry, match.entry.person
         if entry.kind is Kind.LOOK_ALIKE:
             self.taken.update(entry.form.tokens)
             return
         if match.case is Case.LOWER and not (
-            entry.lower_case_repair and _may_capitalise(self.text, match.start, match.end)
+            entry.lower_case_repair and may_capitalise(self.text, match.start, match.end)
         ):
             return
         if entry.kind is Kind.CORRECT:
@@ -310,7 +271,7 @@ class _Scan:
                 self._change(
                     match.start,
                     match.end,
-                    _join(entry.form, match),
+                    join_form(entry.form, match),
                     person,
                     "a known name written in lower case",
                 )
@@ -323,11 +284,11 @@ class _Scan:
                 self.taken.update(entry.form.tokens)  # someone else's real name, it seems
                 return
         self.mentioned.add(person)
-        corrected = _join_corrected(person, entry.form, match)
+        corrected = join_corrected(person, entry.form, match)
         self._change(match.start, match.end, corrected, person, evidence)
         self._register_aliases(person, entry.form, match.end, corrected)
 
-    def _context_variant_evidence(self, match: _FullMatch) -> str | None:
+    def _context_variant_evidence(self, match: FullMatch) -> str | None:
         form, person = match.entry.form, match.entry.person
         title = self._context_near(match.start, match.end, person)
         if title is not None:
@@ -363,7 +324,7 @@ class _Scan:
         judged: list[tuple[_Single, list[_Option]]] = []
         for start, word in singles:
             end = start + len(word)
-            prev, next_ = _prev_word(self.text, start), _next_word(self.text, end)
+            prev, next_ = prev_word(self.text, start), next_word(self.text, end)
             single = _Single(start, end, word, prev, next_)
             options = [
                 _Option(person, index, found_by, *self._sides(single, person, index))
@@ -400,7 +361,7 @@ class _Scan:
         )
 
     def _side(
-        self, neighbour: _Word | None, person: Person, index: int, upper: bool, *, before: bool
+        self, neighbour: Word | None, person: Person, index: int, upper: bool, *, before: bool
     ) -> Side:
         if neighbour is None:
             return Side.NONE
@@ -438,7 +399,7 @@ class _Scan:
         if isinstance(found_by, _Alias):
             if word in self.taken:
                 return None
-            if self.action.is_word(word) and _sentence_initial(self.text, single.start):
+            if self.action.is_word(word) and sentence_initial(self.text, single.start):
                 return None  # "Blink and you miss it"
             return _alias_message(found_by)
         reasons = []
@@ -481,7 +442,7 @@ class _Scan:
         """A near miss needs the rest of the name next to it; a title or the surname
         elsewhere in the document do only for longer words (short names are dense:
         "General al-Douri" is not "General Doruri"), the latter one edit away."""
-        if _on_social_line(self.text, single.start):
+        if on_social_line(self.text, single.start):
             return False  # a post's display name is quoted as it is
         if name_agrees:
             return True
@@ -492,12 +453,12 @@ class _Scan:
         person, index = option.person, option.index
         case = Case.UPPER if single.word.isupper() else Case.AS_WRITTEN
         tokens = person.canonical.tokens
-        start, end, corrected = single.start, single.end, _render(tokens[index], case)
+        start, end, corrected = single.start, single.end, render(tokens[index], case)
         prev, next_ = single.prev, single.next
         if option.before is Side.WRONG and prev is not None:
-            start, corrected = prev.start, _render(tokens[index - 1], case) + prev.gap + corrected
+            start, corrected = prev.start, render(tokens[index - 1], case) + prev.gap + corrected
         if option.after is Side.WRONG and next_ is not None:
-            end, corrected = next_.end, corrected + next_.gap + _render(tokens[index + 1], case)
+            end, corrected = next_.end, corrected + next_.gap + render(tokens[index + 1], case)
         self._change(start, end, corrected, person, evidence)
         self.mentioned.add(person)
         full_name = {option.before, option.after} & {Side.AGREE, Side.WRONG}
@@ -509,8 +470,9 @@ class _Scan:
     # -- shared -------------------------------------------------------------
 
     def _change(self, start: int, end: int, after: str, person: Person, message: str) -> None:
-        if self.changes and start < self.changes[-1].end:
-            return  # never propose overlapping changes
+        # Full forms never overlap each other, nor single words full forms; should
+        # a corrected neighbour make two changes touch, the pipeline keeps one
+        # and proposes the other again in the next round.
         self.changes.append(Change(start, end, after, person.rule_id, message))
 
     def _is_mentioned(self, person: Person) -> bool:
@@ -538,125 +500,8 @@ class _Scan:
         return None
 
 
-def _inside(spans: list[tuple[int, int]], position: int) -> bool:
-    """Whether `position` falls in one of `spans` (sorted, not overlapping)."""
-    i = bisect.bisect_right(spans, (position, sys.maxsize)) - 1
-    return i >= 0 and position < spans[i][1]
-
-
-def _locate(text: str, word: str) -> list[int]:
-    return [m.start() for m in _finder(word).finditer(text)]
-
-
-def _match_form(text: str, start: int, word: str, entry: FormEntry) -> _FullMatch | None:
-    """The form `entry` at `start` (where its first word, `word`, was found), or None."""
-    form = entry.form
-    words, gaps = [word], []
-    pos = start + len(word)
-    for form_gap, token in zip(form.gaps, form.tokens[1:], strict=True):
-        gap = _NAME_GAP.match(text, pos)
-        if gap is None or normalize_gap(gap.group()) != form_gap or gap.group().count("\n") > 1:
-            return None
-        found = NAME_TOKEN.match(text, gap.end())
-        if found is None or found.group().lower() != token.lower():
-            return None
-        words.append(found.group())
-        gaps.append(gap.group())
-        pos = found.end()
-    for case in Case:
-        if all(_fits(w, t, case) for w, t in zip(words, form.tokens, strict=True)):
-            return _FullMatch(entry, start, pos, tuple(words), tuple(gaps), case)
-    return None
-
-
-def _next_name_word(text: str, pos: int) -> str:
-    """The word after a name separator at `pos` ("" if none)."""
-    gap = _NAME_GAP.match(text, pos)
-    found = NAME_TOKEN.match(text, gap.end()) if gap is not None else None
-    return found.group() if found is not None else ""
-
-
-def _join(form: NameForm, match: _FullMatch) -> str:
-    return _join_tokens(form.tokens, form.gaps, match)
-
-
-def _join_corrected(person: Person, form: NameForm, match: _FullMatch) -> str:
-    """The canonical name in the match's case, keeping right given names (Dan)."""
-    canonical = person.canonical
-    if len(form.tokens) != len(canonical.tokens):
-        return _join_tokens(canonical.tokens, canonical.gaps, match)
-    tokens = tuple(
-        token if i != person.surname_index and token in person.right_at[i] else canonical.tokens[i]
-        for i, token in enumerate(form.tokens)
-    )
-    return _join_tokens(tokens, canonical.gaps, match)
-
-
-def _join_tokens(tokens: tuple[str, ...], gaps: tuple[str, ...], match: _FullMatch) -> str:
-    # The text's own separators are kept where they fit (a line break inside a
-    # name stays a line break).
-    if len(match.gaps) == len(gaps) and all(
-        normalize_gap(raw) == gap for raw, gap in zip(match.gaps, gaps, strict=True)
-    ):
-        gaps = match.gaps
-    pieces = [_render(tokens[0], match.case)]
-    for gap, token in zip(gaps, tokens[1:], strict=True):
-        pieces.append(gap)
-        pieces.append(_render(token, match.case))
-    return "".join(pieces)
-
-
-def _prev_word(text: str, start: int) -> _Word | None:
-    window = text[max(0, start - 60) : start]
-    found = _PREV_WORD.search(window)
-    if found is None or not found.group(2) + found.group(3):
-        return None
-    offset = start - len(window)
-    gap = found.group(2) + found.group(3)
-    return _Word(offset + found.start(1), offset + found.end(1), found.group(1), gap)
-
-
-def _next_word(text: str, end: int) -> _Word | None:
-    found = _NEXT_WORD.match(text, end)
-    if found is None or not found.group(1):
-        return None
-    return _Word(found.start(2), found.end(2), found.group(2), found.group(1))
-
-
 def _among(word: str, tokens: frozenset[str], upper: bool) -> bool:
     return word in tokens if not upper else any(word == t.upper() for t in tokens)
-
-
-def _sentence_initial(text: str, start: int) -> bool:
-    i = start - 1
-    while i >= 0 and text[i] in _SENTENCE_OPENERS:
-        i -= 1
-    return i < 0 or text[i] in _SENTENCE_ENDS
-
-
-def _may_capitalise(text: str, start: int, end: int) -> bool:
-    """Whether a name written in lower case at text[start:end] is a slip to repair.
-
-    Not on an all-lower-case line (a deliberately lower-cased text stays so), not
-    on a line with handles, hashtags or links (a quoted post: "I think mike
-    seidel was..."), not in quotes of its own (a user name: “paul manafort”).
-    """
-    line = _line_at(text, start)
-    if _ANY_CAPITAL.search(line) is None or _SOCIAL.search(line) is not None:
-        return False
-    before = text[start - 1] if start > 0 else ""
-    after = text[end] if end < len(text) else ""
-    return not (before in _OPEN_QUOTES and after in _CLOSE_QUOTES)
-
-
-def _on_social_line(text: str, pos: int) -> bool:
-    return _SOCIAL.search(_line_at(text, pos)) is not None
-
-
-def _line_at(text: str, pos: int) -> str:
-    line_start = text.rfind("\n", 0, pos) + 1
-    line_end = text.find("\n", pos)
-    return text[line_start : line_end if line_end >= 0 else len(text)]
 
 
 def _alias_message(alias: _Alias) -> str:
