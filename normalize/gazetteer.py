@@ -31,7 +31,7 @@ _SPACES = re.compile(r"\s+")
 _ALLOWED_GAP = re.compile(r"(?:\s|[-'’.])+")
 # The punctuation that split() most often leaves on a word ("“qin", "gang,").
 _OPENERS = ("", '"', "“", "(")
-_CLOSERS = ("", ",", ".", '"', "”", ")", "’s", "'s")
+_CLOSERS = ("", ",", ".", "’s", "'s")
 
 
 class Kind(Enum):
@@ -158,6 +158,29 @@ def canonical_names(ruleset: RuleSet | None) -> list[str]:
     if ruleset is None:
         return []
     return [rule.data["canonical"] for rule in ruleset.enabled_rules() if "canonical" in rule.data]
+
+
+def gazetteer_words(ruleset: RuleSet | None) -> frozenset[str]:
+    """Every word (lower case) of every name form and surname variant of a names
+    rule set, right or wrong: another pass must not split or respell them, or
+    the names pass could no longer find them ("Krittenbrink" is no glued word)."""
+    if ruleset is None:
+        return frozenset()
+    keys = (
+        "canonical",
+        "aliases",
+        "variants",
+        "context_variants",
+        "surname_variants",
+        "look_alikes",
+    )
+    words: set[str] = set()
+    for rule in ruleset.enabled_rules():
+        for key in keys:
+            value = rule.data.get(key, [])
+            for text in [value] if isinstance(value, str) else value:
+                words.update(word.lower() for word in NAME_TOKEN.findall(text))
+    return frozenset(words)
 
 
 def build_gazetteer(rules: Iterable[Rule], lexicon: Lexicon) -> Gazetteer:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from normalize.edits import restore
+from normalize.gazetteer import canonical_names, gazetteer_words
 from normalize.pipeline import Normalizer
 
 from .conftest import BENCH_CORPUS, GOLDEN_DIR, raw_documents
@@ -113,12 +114,11 @@ def test_evidence_is_in_every_message(normalizer) -> None:
     assert "given name Daniel agrees" in messages["Kreitenbrink"]
 
 
-def test_other_passes_can_read_the_canonical_names(rulesets) -> None:
-    from normalize.gazetteer import canonical_names
-
-    names = canonical_names(next(r for r in rulesets if r.pass_name == PASS))
-    assert {"Antony Blinken", "Qin Gang", "Gina Raimondo"} <= set(names)
-    assert canonical_names(None) == []
+def test_other_passes_can_read_the_names(rulesets) -> None:
+    names = next(r for r in rulesets if r.pass_name == PASS)
+    assert {"Antony Blinken", "Qin Gang", "Gina Raimondo"} <= set(canonical_names(names))
+    assert {"blinken", "brinken", "krittenbrink", "kritenbrink", "brink"} <= gazetteer_words(names)
+    assert canonical_names(None) == [] and gazetteer_words(None) == frozenset()
 
 
 def test_bench_corpus_name_edits_were_all_reviewed(normalizer) -> None:

@@ -442,12 +442,12 @@ class _Scan:
         """A near miss needs the rest of the name next to it; a title or the surname
         elsewhere in the document do only for longer words (short names are dense:
         "General al-Douri" is not "General Doruri"), the latter one edit away."""
-        if on_social_line(self.text, single.start):
-            return False  # a post's display name is quoted as it is
-        if name_agrees:
-            return True
         long_enough = len(single.word) >= self.action.weak_min_length
-        return long_enough and (title is not None or (elsewhere and candidate.distance == 1))
+        agrees = name_agrees or (
+            long_enough and (title is not None or (elsewhere and candidate.distance == 1))
+        )
+        # A post's display name ("Michael Heilemann (@Heilemann)") is quoted as it is.
+        return agrees and not on_social_line(self.text, single.start)
 
     def _change_single(self, single: _Single, option: _Option, evidence: str) -> None:
         person, index = option.person, option.index
