@@ -460,12 +460,7 @@ class _Scan:
         if option.after is Side.WRONG and next_ is not None:
             end, corrected = next_.end, corrected + next_.gap + render(tokens[index + 1], case)
         self._change(start, end, corrected, person, evidence)
-        self.mentioned.add(person)
-        full_name = {option.before, option.after} & {Side.AGREE, Side.WRONG}
-        if full_name and index == person.surname_index:
-            # A full name was corrected: its wrong surname alone follows later on.
-            alias = _Alias(end, person, self.text[start:end], corrected)
-            self.aliases.setdefault(single.word, alias)
+        self.mentioned.add(person)  # later bare occurrences may lean on this one
 
     # -- shared -------------------------------------------------------------
 
