@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 RAW    := corpus/raw
 CLEAN  := corpus/clean
 
-.PHONY: help clean-corpus report test check fuzz lint format clean
+.PHONY: help clean-corpus report test check fuzz lint format clean suggest bench-names
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -33,6 +33,12 @@ check: $(STAMP)  ## validate rules/ and run every rule's examples
 FUZZ_EXAMPLES ?= 20000
 fuzz: $(STAMP)  ## fuzz the whole pipeline longer than the tests do (FUZZ_EXAMPLES per test)
 	NORMALIZE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/test_fuzz.py
+
+suggest: $(STAMP)  ## propose name variants mined from corpus/raw into build/names-proposal.yaml
+	$(BIN)/normalize suggest $(RAW) -o build/names-proposal.yaml
+
+bench-names: $(STAMP)  ## names pass throughput: corpus gazetteer vs a generated 10,000-entry one
+	$(BIN)/python bench/bench_names.py
 
 lint: $(STAMP)  ## ruff
 	$(BIN)/ruff check normalize tests

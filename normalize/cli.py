@@ -51,6 +51,7 @@ subcommands:
   normalize check [--rules DIR]                   validate rules and run their examples
   normalize restore CLEAN EDITS [-o RAW]          rebuild the raw text from output + edits
   normalize report FILE|DIR [-o report.html]      every edit in place, in one HTML page
+  normalize suggest FILE|DIR ... [-o FILE]        propose name variants for review (YAML)
 """
 
 
@@ -448,8 +449,15 @@ def run_report(argv: list[str]) -> int:
     return report_main(argv)
 
 
+def run_suggest(argv: list[str]) -> int:
+    from normalize.suggest import main as suggest  # imported only when asked for
+
+    return suggest(argv)
+
+
 SUBCOMMANDS: dict[str, Callable[[list[str]], int]] = {
     "check": run_check,
     "restore": run_restore,
     "report": run_report,
+    "suggest": run_suggest,
 }

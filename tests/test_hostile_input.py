@@ -130,9 +130,12 @@ def test_a_50_mb_single_line_in_bounded_time_and_memory(tmp_path) -> None:
     line = " ".join(words * (50_000_000 // len(" ".join(words)) + 1))[:50_000_000].rstrip()
     source = tmp_path / "line.txt"
     source.write_text(line, encoding="utf-8")
-    result, seconds, peak_mb = measured_run([str(source), "-o", str(tmp_path / "out"), "-q"])
+    out = tmp_path / "out"
+    result, seconds, peak_mb = measured_run([str(source), "-o", str(out), "--edits", "-q"])
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "out" / "line.txt").read_text(encoding="utf-8") == line + "\n"
+    # Whatever the passes repair in it, nothing is lost: the edits rebuild the input.
+    assert (out / "line.txt").read_text(encoding="utf-8").count("\n") == 1
+    assert restored_bytes(out, "line.txt") == line.encode("utf-8")
     print(f"50 MB single line: {seconds:.1f} s, peak RSS {peak_mb} MB")
     assert peak_mb < 1500  # measured about 330 MB: memory is a few times the input
 
