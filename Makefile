@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 RAW    := corpus/raw
 CLEAN  := corpus/clean
 
-.PHONY: help clean-corpus report test check fuzz lint format clean suggest bench-names
+.PHONY: help clean-corpus report test check fuzz lint format clean suggest bench-names bench-edits
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -41,12 +41,15 @@ bench-names: $(STAMP)  ## names pass throughput: corpus gazetteer vs a generated
 	$(BIN)/python bench/bench_names.py
 
 lint: $(STAMP)  ## ruff
-	$(BIN)/ruff check normalize tests
-	$(BIN)/ruff format --check normalize tests
+	$(BIN)/ruff check normalize tests bench
+	$(BIN)/ruff format --check normalize tests bench
 
 format: $(STAMP)  ## apply ruff's formatting and safe fixes
-	$(BIN)/ruff check --fix normalize tests
-	$(BIN)/ruff format normalize tests
+	$(BIN)/ruff check --fix normalize tests bench
+	$(BIN)/ruff format normalize tests bench
+
+bench-edits: $(STAMP)  ## list every glued-word and sentence edit over ../shared/bench into bench-edits.txt
+	$(BIN)/python bench/list_edits.py -o bench-edits.txt
 
 clean:  ## remove the virtualenv and generated output
-	rm -rf $(VENV) $(CLEAN)/*.txt $(CLEAN)/*.jsonl .pytest_cache .ruff_cache build
+	rm -rf $(VENV) $(CLEAN)/*.txt $(CLEAN)/*.jsonl .pytest_cache .ruff_cache build bench-edits.txt

@@ -18,6 +18,7 @@ ACTIONS: dict[str, str] = {
     "regex_replace": "normalize.actions.regex_replace:RegexReplaceAction",
     "boilerplate": "normalize.actions.boilerplate:BoilerplateAction",
     "names": "normalize.actions.names:NamesAction",
+    "glued_words": "normalize.actions.glued_words:GluedWordsAction",
 }
 
 

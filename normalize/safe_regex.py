@@ -37,12 +37,18 @@ T = TypeVar("T")
 
 
 def compile_rule_pattern(
-    rule: Rule, key: str = "pattern", *, source: str | None = None, flags: int = 0
+    rule: Rule,
+    key: str = "pattern",
+    *,
+    source: str | None = None,
+    flags: int = 0,
+    lists: dict[str, list[str]] | None = None,
 ) -> regex.Pattern[str]:
     """Compile a rule's pattern (`re`-compatible syntax), naming the rule if it is unusable.
 
     `source` overrides `rule.data[key]` (for patterns an action assembles from
     several of the rule's entries); `key` still names the entry in messages.
+    `lists` are the named word lists the pattern uses as `\\L<name>`.
     """
     pattern = rule.data[key] if source is None else source
     size = pattern_size(pattern)
@@ -53,8 +59,14 @@ def compile_rule_pattern(
             f"about {size:,} steps (limit {MAX_PATTERN_SIZE:,})",
         )
     try:
-        return regex.compile(pattern, flags)
-    except (regex.error, RecursionError, OverflowError, ValueError) as error:
+        return regex.compile(pattern, flags, **(lists or {}))
+    except ValueError as error:
+        if lists and "unused keyword" in str(error):  # `regex` refuses lists the pattern never uses
+            raise RuleProblem(
+                rule, f"{error} (a list in 'lists' that {key!r} never uses)"
+            ) from error
+        raise RuleProblem(rule, f"invalid regular expression in {key!r}: {error}") from error
+    except (regex.error, RecursionError, OverflowError, TypeError) as error:
         detail = "nested too deeply" if isinstance(error, RecursionError) else error
         raise RuleProblem(rule, f"invalid regular expression in {key!r}: {detail}") from error
 

@@ -19,11 +19,7 @@ from normalize.pipeline import Normalizer
 from .conftest import GOLDEN_DIR, RULES_DIR, raw_documents
 
 # Document stem -> the work still missing before it can match its golden file.
-NOT_YET: dict[str, str] = {
-    "000_8ab4c30249cbedf2": "names, glued-word and sentence passes (issues 3 and 4)",
-    "001_8e0ab16e060ca46d": "names, glued-word and sentence passes (issues 3 and 4)",
-    "004_9f78d4b6797c39a5": "names, glued-word and sentence passes (issues 3 and 4)",
-}
+NOT_YET: dict[str, str] = {}
 
 
 def differing_lines(actual: str, expected: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -167,9 +168,7 @@ def test_document_text_is_escaped_everywhere(tmp_path: Path) -> None:
 
 def test_notes_are_marked_apart_from_edits(tmp_path: Path) -> None:
     rules = tmp_path / "rules"
-    rules.mkdir()
-    for path in RULES_DIR.glob("*.yaml"):
-        (rules / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    shutil.copytree(RULES_DIR, rules)  # with rules/data/, which the passes read
     (rules / "90-review.yaml").write_text(
         "pass: review\naction: regex_replace\ndescription: Spots for a reviewer.\nrules:\n"
         "  - id: DOUBLE_WORD\n    pattern: '\\b(\\w+) \\1\\b'\n    note: true\n"

@@ -1,0 +1,80 @@
+"""symspellpy's word segmentation, guarded so that it can only insert spaces.
+
+symspellpy's `word_segmentation` lower-cases, folds Unicode, drops hyphens and,
+at an edit distance above 0, respells. Here it runs at edit distance 0 on a
+lower-case ASCII-letter token, and its answer is used only when the pieces
+concatenate back to exactly that token; the caller cuts the original token at
+the same offsets, so case and letters are never changed.
+
+Tables are built on first use only (a fraction of a second each) and shared by
+the whole process.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from importlib.resources import files
+
+from symspellpy import SymSpell
+
+from normalize.lexicon import Lexicon
+
+SYMSPELL_BIGRAMS = "frequency_bigramdictionary_en_243_342.txt"
+_LETTERS = string.ascii_lowercase
+
+
+class Segmenter:
+    """Exact splits of a run-together token into lexicon words."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        # At edit distance 0 only exact look-ups count, so the prefix index can be
+        # minimal: the same segmentations, built five times faster.
+        self.symspell = SymSpell(max_dictionary_edit_distance=0, prefix_length=1)
+        for word, count in lexicon.counts.items():
+            self.symspell.create_dictionary_entry(word, count)
+
+    def pieces(self, token: str) -> list[str] | None:
+        """symspellpy's best split of `token` (lower-case letters), if it is exact."""
+        if not (token.isascii() and token.isalpha() and token.islower()):
+            return None
+        result = self.symspell.word_segmentation(token, max_edit_distance=0)
+        pieces = result.segmented_string.split()
+        if "".join(pieces) != token or len(pieces) < 2:
+            return None
+        return pieces
+
+
+def load_bigrams() -> dict[str, int]:
+    """symspellpy's English bigrams with counts: {"hong kong": 37172800, ...}."""
+    text = (files("symspellpy") / SYMSPELL_BIGRAMS).read_text(encoding="utf-8")
+    bigrams: dict[str, int] = {}
+    for line in text.splitlines():
+        pair, _, count = line.rpartition(" ")
+        if pair.count(" ") == 1 and count.isdigit():
+            bigrams[pair] = int(count)
+    return bigrams
+
+
+def inserts1(word: str) -> set[str]:
+    """Every string with one letter more than `word`: what `word` is, if a typist dropped one."""
+    return {word[:i] + c + word[i:] for i in range(len(word) + 1) for c in _LETTERS}
+
+
+def edits1(word: str) -> set[str]:
+    """Every string one deletion, transposition, substitution or insertion away."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    transposes = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    replaces = {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    return deletes | transposes | replaces | inserts1(word)
+
+
+def commonest(candidates: set[str], counts: Mapping[str, int]) -> tuple[str, int] | None:
+    """The candidate with the highest count in `counts`, if any is known."""
+    best: tuple[str, int] | None = None
+    for candidate in candidates:
+        count = counts.get(candidate, 0)
+        if count and (best is None or count > best[1]):
+            best = (candidate, count)
+    return best

@@ -1,0 +1,88 @@
+"""Word lists that rules name, and the names that the gazetteer knows.
+
+A rule gives a list inline (a YAML list) or as the path of a list file under the
+rules folder (one entry per line, `#` starts a comment), so long lists such as
+nationalities live in `rules/data/lists/` and several passes can share them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from normalize.actions import Resources, RuleProblem
+from normalize.rules import Rule
+
+NAMES_PASS = "names"
+
+
+class ListError(ValueError):
+    """A list value that is neither a list of strings nor a readable list file."""
+
+
+def read_list_file(path: Path) -> list[str]:
+    """The entries of a list file: one a line, blank lines and `#` comments skipped."""
+    entries: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        entry = line.split("#", 1)[0].strip()
+        if entry:
+            entries.append(entry)
+    return entries
+
+
+def resolve_list(value: Any, rules_dir: Path) -> list[str]:
+    """An inline list of strings, or the entries of the list file `value` names."""
+    if isinstance(value, str):
+        path = rules_dir / value
+        if not path.is_file():
+            raise ListError(f"list file {value!r} not found under {rules_dir}")
+        return read_list_file(path)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return list(value)
+    if isinstance(value, list) and any(isinstance(item, bool) for item in value):
+        raise ListError(
+            "YAML reads unquoted no, yes, on, off as true/false: quote such words ('no', 'on')"
+        )
+    raise ListError(f"a list is a YAML list of strings or a list file path, found {value!r}")
+
+
+def rule_list(rule: Rule, key: str, resources: Resources) -> list[str]:
+    """The list under `key` of `rule` (empty when absent); RuleProblem when unusable."""
+    if key not in rule.data:
+        return []
+    return resolve_rule_list(rule, key, rule.data[key], resources.rules_dir)
+
+
+def resolve_rule_list(rule: Rule, label: str, value: Any, rules_dir: Path) -> list[str]:
+    """`value` resolved as a list of `rule`; a RuleProblem names the rule and `label`."""
+    try:
+        return resolve_list(value, rules_dir)
+    except ListError as error:
+        raise RuleProblem(rule, f"{label!r}: {error}") from error
+
+
+def gazetteer_names(resources: Resources) -> list[str]:
+    """The canonical names of the names pass ("Antony Blinken"); empty without it."""
+    ruleset = resources.rulesets.get(NAMES_PASS)
+    if ruleset is None or not ruleset.enabled:
+        return []
+    names = (rule.data.get("canonical") for rule in ruleset.enabled_rules())
+    return sorted({name.strip() for name in names if isinstance(name, str) and name.strip()})
+
+
+def gazetteer_words(resources: Resources) -> frozenset[str]:
+    """Every word of every name form the gazetteer knows, lower-cased ("antony", "brinken").
+
+    Variants count too: a misspelt name glued to a word ("tensionsBrinken") is
+    still a name, and the names pass repairs its spelling afterwards.
+    """
+    ruleset = resources.rulesets.get(NAMES_PASS)
+    if ruleset is None or not ruleset.enabled:
+        return frozenset()
+    forms: list[str] = []
+    for rule in ruleset.enabled_rules():
+        for key in ("canonical", "variants", "surname_variants"):
+            value = rule.data.get(key)
+            forms.extend([value] if isinstance(value, str) else value or [])
+    words = (word.lower() for form in forms if isinstance(form, str) for word in form.split())
+    return frozenset(words)
