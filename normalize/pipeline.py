@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from normalize.actions import Action, DocContext, Resources, RuleProblem
 from normalize.document import Change, Edit, Note, Result
-from normalize.edits import apply_edits, select_non_overlapping
+from normalize.edits import apply_edits, dumps_json_line, select_non_overlapping
 from normalize.registry import action_class
 from normalize.rules import DEFAULT_RULES_DIR, RulesError, RuleSet, load_rules
 
@@ -78,6 +79,38 @@ class Normalizer:
     def normalize(self, text: str, *, as_file: bool = False) -> str:
         """The normalised text."""
         return self.normalize_and_explain(text, as_file=as_file).text
+
+    def normalize_batch(self, texts: Iterable[str], *, as_file: bool = False) -> list[str]:
+        """Each text normalised, in order: `df["text"] = normalizer.normalize_batch(df["text"])`."""
+        return [self.normalize(text, as_file=as_file) for text in texts]
+
+    def map_batch(
+        self,
+        batch: Mapping[str, Sequence[Any]],
+        field: str = "text",
+        *,
+        edits_field: str | None = None,
+    ) -> dict[str, list[Any]]:
+        """A batch of columns with `field` normalised, the other columns kept.
+
+        The shape `datasets.Dataset.map(..., batched=True)` and Ray Data's
+        `map_batches` (batch_format="pandas" or "numpy" as dicts) pass around.
+        With `edits_field`, that column holds each row's edits and notes as a
+        JSON Lines string (empty when nothing changed), for `restore` or review.
+        """
+        columns = {name: list(values) for name, values in batch.items()}
+        texts: list[str] = []
+        explained: list[str] = []
+        for text in columns[field]:
+            result = self.normalize_and_explain(text)
+            texts.append(result.text)
+            if edits_field is not None:
+                records = [*result.edits, *result.notes]
+                explained.append("".join(dumps_json_line(r.to_json()) for r in records))
+        columns[field] = texts
+        if edits_field is not None:
+            columns[edits_field] = explained
+        return columns
 
     def normalize_and_explain(
         self, text: str, *, as_file: bool = False, only: str | None = None
