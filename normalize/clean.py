@@ -1,0 +1,324 @@
+"""A cleaning run: documents in, normalised documents (and their edits) out.
+
+Text files and JSON Lines streams are read one document at a time and handed
+to a DocumentPool (one process, or several), whose results come back in input
+order; this module writes them, atomically where they go to files, and keeps
+the run's report: per-document lines, a progress bar, failures and the final
+summary. Nothing here holds more than a few chunks of documents in memory.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from normalize.document import Edit, Note, Result
+from normalize.edits import dumps_json_line, write_records
+from normalize.parallel import DocumentPool, Failure, Task
+from normalize.textio import (
+    AtomicFiles,
+    InputError,
+    decode_bytes,
+    encode_text,
+    output_path_for,
+    read_text_file,
+)
+
+PROG = "normalize"
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What the command line asked of a cleaning run."""
+
+    output: Path | None  # a folder, or None for stdout
+    explain: IO[str] | None  # every edit and note of the run, as JSON Lines
+    edits: bool  # NAME.edits.jsonl beside each output
+    field: str  # the field of a JSON Lines object to normalise
+    quiet: bool
+
+
+@dataclass
+class RunReport:
+    """What a run did: per-document lines, failures, progress and the summary."""
+
+    quiet: bool = False
+    documents: int = 0
+    failures: int = 0
+    bytes_in: int = 0
+    edits_by_pass: Counter[str] = field(default_factory=Counter)
+    started: float = field(default_factory=time.perf_counter)
+    bar: Any = None  # a tqdm progress bar while one is shown
+
+    def add(self, result: Result, size: int) -> None:
+        self.documents += 1
+        self.edits_by_pass.update(result.edits_by_pass())
+        self.advance(size)
+
+    def advance(self, size: int) -> None:
+        self.bytes_in += size
+        if self.bar is not None:
+            self.bar.update(size)
+
+    def say(self, message: str) -> None:
+        """A line on stderr that does not tear the progress bar."""
+        if self.bar is not None:
+            self.bar.write(message, file=sys.stderr)
+        else:
+            print(message, file=sys.stderr)
+
+    def fail(self, where: object, problem: str) -> None:
+        """Report one input (or line) that could not be processed; the run goes on."""
+        self.say(f"{PROG}: {where}: {problem}")
+        self.failures += 1
+
+    def show_progress(self, total_bytes: int | None) -> None:
+        from tqdm import tqdm  # imported only when a bar is shown
+
+        self.bar = tqdm(
+            total=total_bytes,
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1000,
+            desc=PROG,
+            file=sys.stderr,
+            dynamic_ncols=True,
+        )
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def summary(self) -> str:
+        seconds = time.perf_counter() - self.started
+        megabytes = self.bytes_in / 1e6
+        rate = megabytes / seconds if seconds > 0 else 0.0
+        extra = (
+            f"{self.documents} documents, {megabytes:.2f} MB in {seconds:.1f} s ({rate:.2f} MB/s)"
+        )
+        return summary_line("total", self.edits_by_pass, extra)
+
+
+def summary_line(name: str, by_pass: Counter[str], extra: str = "") -> str:
+    total = sum(by_pass.values())
+    parts = ", ".join(f"{name_} {count}" for name_, count in by_pass.items() if count)
+    head = f"{name}: {extra + ', ' if extra else ''}{total} edit{'s' if total != 1 else ''}"
+    return f"{head} ({parts})" if parts else head
+
+
+def edits_path(output: Path) -> Path:
+    """Where the edits of `output` go: NAME.edits.jsonl beside it."""
+    return output.with_name(output.stem + ".edits.jsonl")
+
+
+# --- text files -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TextJob:
+    """Where a text document came from and where it goes."""
+
+    path: Path | None  # None: stdin
+    target: Path | None  # None: stdout
+    size: int
+
+    @property
+    def name(self) -> str:
+        return self.path.name if self.path is not None else "<stdin>"
+
+
+def clean_texts(
+    pool: DocumentPool[TextJob], inputs: list[Path], options: Options, report: RunReport
+) -> None:
+    """Normalise text files (or stdin when `inputs` is empty), in order."""
+    for job, outcome in pool.map(_read_texts(inputs, options, report)):
+        if isinstance(outcome, Failure):
+            report.fail(job.path or job.name, outcome.problem)
+            report.advance(job.size)
+            continue
+        report.add(outcome, job.size)
+        _write_text(job, outcome, options, report)
+
+
+def _read_texts(
+    inputs: list[Path], options: Options, report: RunReport
+) -> Iterator[tuple[TextJob, Task]]:
+    for path in inputs or [None]:
+        try:
+            target = output_path_for(options.output, path) if options.output and path else None
+            decoded = (
+                read_text_file(path) if path is not None else decode_bytes(sys.stdin.buffer.read())
+            )
+        except InputError as error:
+            report.fail(path, str(error))
+            report.advance(file_size(path))
+            continue
+        job = TextJob(path, target, file_size(path))
+        if decoded.note:
+            report.say(f"{PROG}: {job.name}: {decoded.note}")
+        yield job, Task(decoded.text, as_file=True)
+
+
+def _write_text(job: TextJob, result: Result, options: Options, report: RunReport) -> None:
+    for warning in result.warnings:
+        report.say(f"{PROG}: {job.name}: {warning}")
+    doc_id = job.path.name if job.path is not None else None
+    records: list[Edit | Note] = [*result.edits, *result.notes]
+    if options.explain is not None:
+        write_records(options.explain, records, doc_id)
+    if job.target is None:
+        sys.stdout.buffer.write(encode_text(result.text))
+        sys.stdout.buffer.flush()
+        return
+    try:
+        with AtomicFiles() as files:  # the text and its edits appear together
+            files.open(job.target).write(encode_text(result.text))
+            if options.edits:
+                write_records(files.open(edits_path(job.target), text=True), records, doc_id)
+    except OSError as error:
+        report.fail(job.target, f"cannot write: {error.strerror or error}")
+        return
+    if not options.quiet:
+        report.say(summary_line(job.name, result.edits_by_pass()))
+
+
+def file_size(path: Path | None) -> int:
+    """Bytes in `path` (0 for stdin or a file that cannot be read)."""
+    try:
+        return path.stat().st_size if path is not None else 0
+    except OSError:
+        return 0
+
+
+# --- JSON Lines ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LineJob:
+    """One JSON object of a JSON Lines stream, waiting for its field."""
+
+    where: str  # file:line
+    record: dict[str, Any]
+    doc_id: str
+    size: int
+
+
+def clean_jsonl(
+    pool: DocumentPool[LineJob], path: Path | None, options: Options, report: RunReport
+) -> None:
+    """Normalise one field of every object of a JSON Lines file (or stdin), keeping the rest."""
+    name = str(path) if path is not None else "<stdin>"
+    try:
+        target = output_path_for(options.output, path) if options.output and path else None
+        source = path.open("rb") if path is not None else sys.stdin.buffer
+    except (InputError, OSError) as error:
+        report.fail(path, _reason(error))
+        report.advance(file_size(path))
+        return
+    by_pass = Counter[str]()
+    try:
+        with ExitStack() as stack:
+            if path is not None:
+                stack.enter_context(source)
+            out, edits_out = _open_jsonl_outputs(stack, target, options.edits)
+            lines = _read_jsonl_lines(source, name, options.field, report)
+            for job, outcome in pool.map(lines):
+                if isinstance(outcome, Failure):
+                    report.fail(job.where, outcome.problem)
+                    report.advance(job.size)
+                    continue
+                report.add(outcome, job.size)
+                by_pass.update(outcome.edits_by_pass())
+                for warning in outcome.warnings:
+                    report.say(f"{PROG}: {job.where}: {warning}")
+                job.record[options.field] = outcome.text
+                out.write(dumps_json_line(job.record).encode("utf-8"))
+                records = [*outcome.edits, *outcome.notes]
+                if options.explain is not None:
+                    write_records(options.explain, records, job.doc_id)
+                if edits_out is not None:
+                    write_records(edits_out, records, job.doc_id)
+    except InputError as error:
+        report.fail(name, str(error))
+        return
+    except OSError as error:
+        report.fail(target or name, f"cannot read or write: {error.strerror or error}")
+        return
+    if target is not None and not options.quiet:
+        report.say(summary_line(Path(name).name, by_pass))
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, OSError):
+        return error.strerror or str(error)
+    return str(error)
+
+
+def _open_jsonl_outputs(
+    stack: ExitStack, target: Path | None, with_edits: bool
+) -> tuple[IO[bytes], IO[str] | None]:
+    """The output stream (stdout, or a file renamed into place when complete) and
+    the edits stream next to it."""
+    if target is None:
+        return sys.stdout.buffer, None
+    files = stack.enter_context(AtomicFiles())
+    return files.open(target), files.open(edits_path(target), text=True) if with_edits else None
+
+
+def _read_jsonl_lines(
+    source: IO[bytes], name: str, field_name: str, report: RunReport
+) -> Iterator[tuple[LineJob, Task]]:
+    """A job for each usable line; a line that is not is reported and skipped."""
+    for number, raw, record, problem in read_jsonl(source, field_name):
+        if problem is not None:
+            report.fail(f"{name}:{number}", f"{problem}; line skipped")
+            report.advance(len(raw))
+            continue
+        doc_id = str(record.get("id", number))
+        job = LineJob(f"{name}:{number}", record, doc_id, len(raw))
+        yield job, Task(record[field_name], as_file=False)
+
+
+def read_jsonl(
+    source: IO[bytes], field_name: str
+) -> Iterator[tuple[int, bytes, dict[str, Any], str | None]]:
+    """(line number, raw line, object, problem) for each non-empty line.
+
+    InputError for a stream that is not UTF-8 at all (UTF-16 or UTF-32 with a
+    byte order mark): every line would fail.
+    """
+    for number, raw in enumerate(source, start=1):
+        if number == 1:
+            if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
+                raise InputError("JSON Lines must be UTF-8; this is UTF-16 or UTF-32 (BOM)")
+            raw = raw.removeprefix(codecs.BOM_UTF8)
+        if not raw.strip():
+            continue
+        record, problem = _parse_json_line(raw, field_name)
+        yield number, raw, record, problem
+
+
+def _parse_json_line(raw: bytes, field_name: str) -> tuple[dict[str, Any], str | None]:
+    try:
+        record = json.loads(raw)
+    except UnicodeDecodeError as error:
+        byte = error.object[error.start]
+        return {}, f"not valid UTF-8 (byte 0x{byte:02x} at byte {error.start + 1})"
+    except ValueError as error:
+        return {}, f"not valid JSON ({error})"
+    except RecursionError:
+        return {}, "not usable JSON (nested too deeply)"
+    if not isinstance(record, dict):
+        return {}, "not a JSON object"
+    if not isinstance(record.get(field_name), str):
+        return {}, f"field {field_name!r} is missing or not a string"
+    return record, None

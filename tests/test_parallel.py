@@ -1,0 +1,139 @@
+"""Several worker processes: the same output as one, in input order, with bounded memory."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from normalize import parallel
+from normalize.cli import main
+from normalize.parallel import DocumentPool, Failure, Task
+from normalize.pipeline import Normalizer
+
+from .conftest import ROOT, raw_documents
+
+# More documents than one chunk holds, so that worker processes really start.
+COPIES = parallel.CHUNK_DOCUMENTS * 2 + 7
+
+
+def corpus_texts() -> list[str]:
+    return [path.read_text(encoding="utf-8") for path in raw_documents()]
+
+
+def write_folder(folder: Path) -> None:
+    folder.mkdir()
+    texts = corpus_texts()
+    for i in range(COPIES):
+        # Each copy a little different, so that a reordering would show.
+        (folder / f"doc{i:04d}.txt").write_text(f"Copy {i}.\n{texts[i % 5]}", encoding="utf-8")
+
+
+def test_a_folder_with_two_workers_equals_one_worker(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    write_folder(raw)
+    for jobs in ("1", "2"):
+        assert main([str(raw), "-o", str(tmp_path / jobs), "--edits", "-q", "-j", jobs]) == 0
+    one = sorted(p.name for p in (tmp_path / "1").iterdir())
+    assert len(one) == 2 * COPIES
+    for name in one:
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
+
+
+def test_json_lines_keep_their_order_and_report_bad_lines(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    lines = [json.dumps({"id": i, "text": f"Item {i}. {t}"}) for i, t in enumerate(corpus_texts())]
+    lines = (lines * (COPIES // 5 + 1))[:COPIES]
+    lines.insert(100, "{not json")
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outputs = {}
+    for jobs in ("1", "2"):
+        result = subprocess.run(
+            [sys.executable, "-m", "normalize", "--jsonl", str(source), "-j", jobs],
+            capture_output=True,
+            cwd=ROOT,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 1  # the bad line
+        assert result.stderr.decode().count("in.jsonl:101: not valid JSON") == 1
+        outputs[jobs] = result.stdout
+    assert outputs["1"] == outputs["2"]
+    ids = [json.loads(line)["id"] for line in outputs["2"].splitlines()]
+    assert ids == [json.loads(line)["id"] for line in lines if line != "{not json"]
+
+
+def test_the_pool_yields_in_input_order_and_reads_ahead_only_a_few_chunks() -> None:
+    normalizer = Normalizer.from_rules()
+    pulled = 0
+    first_result_after: list[int] = []
+
+    def items():
+        nonlocal pulled
+        for i in range(parallel.CHUNK_DOCUMENTS * 20):
+            pulled += 1
+            yield i, Task(f"Line {i}  \n", as_file=True)
+
+    with DocumentPool[int](normalizer, jobs=2) as pool:
+        seen = []
+        for i, outcome in pool.map(items()):
+            if not first_result_after:
+                first_result_after.append(pulled)
+            assert not isinstance(outcome, Failure)
+            assert outcome.text == f"Line {i}\n"
+            seen.append(i)
+    assert seen == list(range(parallel.CHUNK_DOCUMENTS * 20))
+    window = 2 * parallel.CHUNKS_PER_WORKER * parallel.CHUNK_DOCUMENTS
+    assert first_result_after[0] <= window  # memory stays flat: no reading far ahead
+
+
+def test_a_crash_in_a_worker_costs_only_that_document(tmp_path: Path, capsys, monkeypatch) -> None:
+    from normalize.actions.boilerplate import BoilerplateAction
+
+    propose = BoilerplateAction.propose
+
+    def crash_on_poison(self, text: str, doc):
+        if "poison" in text:
+            raise ValueError("a bug met on an odd document")
+        return propose(self, text, doc)
+
+    # Workers are forked after this, so they run the patched pass too.
+    monkeypatch.setattr(BoilerplateAction, "propose", crash_on_poison)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i in range(COPIES):
+        (raw / f"d{i:03d}.txt").write_text("poison\n" if i == 99 else f"Fine {i}.\n")
+    assert main([str(raw), "-o", str(tmp_path / "out"), "-q", "-j", "2"]) == 1
+    assert len(list((tmp_path / "out").glob("*.txt"))) == COPIES - 1
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith("d099.txt: internal error (ValueError: a bug met on an odd document); skipped")
+    )
+
+
+def clean_corpus_into(folder: Path, *flags: str) -> subprocess.CompletedProcess[bytes]:
+    command = [sys.executable, "-m", "normalize", str(ROOT / "corpus" / "raw"), "-o", str(folder)]
+    return subprocess.run(
+        [*command, *flags], capture_output=True, cwd=ROOT, timeout=120, check=False
+    )
+
+
+def test_progress_bar_and_summary_on_request(tmp_path: Path) -> None:
+    result = clean_corpus_into(tmp_path)
+    assert "%|" not in result.stderr.decode()  # not a terminal: no bar by default
+    result = clean_corpus_into(tmp_path, "--progress")
+    err = result.stderr.decode()
+    assert result.returncode == 0 and "100%|" in err
+    summary = err.strip().splitlines()[-1]
+    assert summary.startswith("total: 5 documents, 0.03 MB in ")
+    assert "MB/s)" in summary and "names 15" in summary
+
+
+@pytest.mark.parametrize("jobs", ["0", "-2"])
+def test_jobs_must_be_positive(jobs: str, capsys) -> None:
+    assert main(["--jobs", jobs, str(ROOT / "corpus" / "raw"), "-o", "/tmp/unused"]) == 2
+    assert "needs at least one worker" in capsys.readouterr().err
