@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 RAW    := corpus/raw
 CLEAN  := corpus/clean
 
-.PHONY: help clean-corpus report test check fuzz lint format clean suggest bench-names bench-edits
+.PHONY: help clean-corpus report test check fuzz lint format clean suggest bench bench-names bench-edits
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -36,6 +36,9 @@ fuzz: $(STAMP)  ## fuzz the whole pipeline longer than the tests do (FUZZ_EXAMPL
 
 suggest: $(STAMP)  ## propose name variants mined from corpus/raw into build/names-proposal.yaml
 	$(BIN)/normalize suggest $(RAW) -o build/names-proposal.yaml
+
+bench: $(STAMP)  ## speed and memory over ../shared/bench against ftfy; 1 vs 2 workers; start-up
+	$(BIN)/python bench/bench.py
 
 bench-names: $(STAMP)  ## names pass throughput: corpus gazetteer vs a generated 10,000-entry one
 	$(BIN)/python bench/bench_names.py

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ class Normalizer:
         self.passes = passes
         self.rules_dir = rules_dir
         self.counters: Counter[str] = Counter()  # "pass/RULE_ID" -> edits made so far
+        self.seconds_by_pass: Counter[str] = Counter()  # time each pass took so far
 
     @classmethod
     def from_rules(cls, rules_dir: Path | str | None = None) -> Normalizer:
@@ -124,7 +126,9 @@ class Normalizer:
         doc = DocContext(is_file=as_file)
         for pass_ in self.passes:
             if only is None or pass_.name == only:
+                started = time.perf_counter()
                 self._run_pass(pass_, result, doc)
+                self.seconds_by_pass[pass_.name] += time.perf_counter() - started
         self.counters.update(f"{e.pass_name}/{e.rule}" for e in result.edits)
         return result
 

@@ -15,7 +15,8 @@ Any action that compiles a pattern from a rule file uses this module:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TypeVar
 
 import regex
@@ -157,6 +158,7 @@ class RegexBudget:
         self.allowance = seconds + SECONDS_PER_MILLION_CHARS * text_length / 1_000_000
         self.spent: dict[str, float] = {}
         self.exhausted: set[str] = set()
+        self._prefilter_results: dict[str, tuple[str, bool]] = {}  # source -> (text, found)
 
     @classmethod
     def of(
@@ -176,6 +178,32 @@ class RegexBudget:
     ) -> list[regex.Match[str]]:
         """All matches, or none if the rule runs out of time."""
         return self._guarded(rule, _all_matches(pattern), text, [])
+
+    def any_found(self, tests: Iterable[QuickTest], text: str) -> bool:
+        """Whether one of the quick `tests` (a rule's prefilters) finds something.
+
+        No accounting per rule, which would cost more than these searches: each
+        gets the whole allowance as its timeout, and one that runs out counts as
+        found, so the rule itself runs, under its budget, and is named if slow.
+        """
+        return any(self._found(test, text) for test in tests)
+
+    def _found(self, test: QuickTest, text: str) -> bool:
+        if not test.may_match(text):
+            return False
+        if test.complete:
+            return True
+        # Rules of a pass may share a prefilter: it is searched once per text.
+        source = test.pattern.pattern
+        known = self._prefilter_results.get(source)
+        if known is not None and known[0] is text:
+            return known[1]
+        try:
+            found = test.pattern.search(text, timeout=self.allowance) is not None
+        except TimeoutError:
+            found = True
+        self._prefilter_results[source] = (text, found)
+        return found
 
     def search(self, rule: Rule, pattern: regex.Pattern[str], text: str) -> regex.Match[str] | None:
         return self._guarded(rule, pattern.search, text, None)
@@ -216,6 +244,92 @@ class RegexBudget:
             return default
 
 
+@dataclass(frozen=True, slots=True)
+class QuickTest:
+    """A pattern with the literal text every match of it starts with.
+
+    `may_match` is a substring test, no regex search: for the many patterns led
+    by a word or a punctuation mark, most texts are ruled out at that cost.
+    """
+
+    pattern: regex.Pattern[str]
+    literal: str
+    complete: bool  # the pattern is that literal and nothing more
+
+    @classmethod
+    def of(cls, pattern: regex.Pattern[str]) -> QuickTest:
+        literal, complete = leading_literal(pattern.pattern)
+        return cls(pattern, literal, complete and pattern.flags & regex.IGNORECASE == 0)
+
+    def may_match(self, text: str) -> bool:
+        return not self.literal or self.literal in text
+
+
 def _all_matches(pattern: regex.Pattern[str]) -> Callable[..., list[regex.Match[str]]]:
     # The timeout covers the whole scan only while the iterator is consumed here.
     return lambda text, timeout: list(pattern.finditer(text, timeout=timeout))
+
+
+_ESCAPED_CHARS = {"n": "\n", "t": "\t", "r": "\r"}
+_META = set(".^$*+?{}[]()|\\")
+
+
+def leading_literal(source: str) -> tuple[str, bool]:
+    """(text every match of the pattern `source` starts with, whether that is all of it).
+
+    A document without that text cannot match, and `literal in text` costs far
+    less than a regex search with a timeout; a pattern that is only a literal
+    needs no search at all. Conservative: any top-level alternation or inline
+    flag (which could make the pattern case-insensitive or verbose) gives "".
+    """
+    if "(?" in source and regex.search(r"\(\?[a-zA-Z]*[ixX]", source):
+        return "", False
+    if _has_top_level_alternation(source):
+        return "", False
+    literal: list[str] = []
+    i = 0
+    while i < len(source):
+        char, step = source[i], 1
+        if char == "\\" and i + 1 < len(source):
+            escaped, step = source[i + 1], 2
+            if escaped in _ESCAPED_CHARS:
+                char = _ESCAPED_CHARS[escaped]
+            elif not escaped.isascii() or escaped.isalnum():
+                break  # a class (\d, \p{..}), an anchor (\A, \b) or a reference
+            else:
+                char = escaped
+        elif char in _META:
+            break
+        following = source[i + step : i + step + 1]
+        if following and following in "*?{+":
+            if following == "+":
+                literal.append(char)  # once at least, then we stop looking
+            return "".join(literal), False
+        literal.append(char)
+        i += step
+    return "".join(literal), i == len(source)
+
+
+def _has_top_level_alternation(source: str) -> bool:
+    depth = 0
+    in_class = False
+    i = 0
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            if source[i + 1 : i + 2] == "]":  # "[]...]": the first ] is literal
+                i += 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+        i += 1
+    return False

@@ -25,14 +25,21 @@ from normalize.safe_regex import DEFAULT_TIMEOUT_SECONDS, RegexBudget, compile_r
 from normalize.schema import Field
 
 DEFAULT_MAX_LINE_LENGTH = 200
-_SPACES = regex.compile(r"\s+")
-_TRAILING = regex.compile(r"[\s:.]+$")
 _SENTENCE_END = regex.compile(r"[.!?:;\"”’)\]]$")
+# Constructs that tie a pattern to the start or end of its string, or look
+# outside it: such patterns cannot be searched for over the whole text at once.
+_STRING_BOUND = regex.compile(r"\\[AZzGbB]|\(\?<?[=!]|\(\?[a-zA-Z]*-|\(\?[R&+0-9]|\^|\$")
+_TRAILING_CHARS = " :."
 
 
 def line_key(line: str) -> str:
     """How `lines` entries are compared: case, spacing, trailing ':' and '.' ignored."""
-    return _TRAILING.sub("", _SPACES.sub(" ", line.strip())).casefold()
+    return _collapse(line).rstrip(_TRAILING_CHARS).casefold()
+
+
+def _collapse(line: str) -> str:
+    """Runs of whitespace as one space, none at the ends."""
+    return " ".join(line.split())
 
 
 @dataclass(slots=True)
@@ -82,44 +89,65 @@ class BoilerplateAction(Action):
                 self.repeat_rules.append(rule)
         self.timeout = float(self.options.get("timeout", DEFAULT_TIMEOUT_SECONDS))
         self.fused, self.fused_rules = _fuse(self.patterns)
+        self.scan = _whole_text_scan(self.patterns)
 
     def propose(self, text: str, doc: DocContext) -> list[Change]:
-        lines = _split_lines(text)
         budget = RegexBudget.of(doc, self.ruleset.pass_name, len(text), self.timeout)
-        verdicts = self._classify(lines, budget)
+        lines = text.split("\n")
+        verdicts = self._classify(lines, budget, self._patterns_may_match(text, budget))
         if not any(verdicts):
             return []
-        return _removals(lines, verdicts, len(text))
+        return _removals(_split_lines(lines), verdicts, len(text))
 
-    def _classify(self, lines: list[_Line], budget: RegexBudget) -> list[Rule | None]:
-        verdicts: list[Rule | None] = []
-        previous: str | None = None  # previous non-blank line, whitespace-collapsed
+    def _patterns_may_match(self, text: str, budget: RegexBudget) -> bool:
+        """False when no line of `text` can match a rule's patterns.
+
+        One search of the whole text instead of one call per line: most
+        documents have no chrome at all. True when that cannot be known.
+        """
+        if self.scan is None:
+            return bool(self.patterns)
+        try:
+            return budget.attempt(_SCAN, self.scan.search, text) is not None
+        except TimeoutError:
+            return True  # line by line, where the slow rule gets named
+
+    def _classify(self, lines: list[str], budget: RegexBudget, patterns: bool) -> list[Rule | None]:
+        verdicts: list[Rule | None] = [None] * len(lines)
+        previous: str | None = None  # previous non-blank line, stripped, if short
         above = ""  # the line right above, stripped
-        for line in lines:
-            verdict = None
-            stripped = line.text.strip()
-            short = len(stripped) <= self.max_length
-            if stripped and short and not _continues(above, stripped):
-                verdict = self._match(stripped, previous, budget)
-            verdicts.append(verdict)
-            if stripped:
-                # A line too long to be chrome is no title printed twice either;
-                # not collapsing it keeps a 50 MB line from being copied again.
-                previous = _SPACES.sub(" ", stripped) if short else None
+        for i, line in enumerate(lines):
+            stripped = line.strip()
+            if not stripped:
+                above = ""
+                continue
+            if len(stripped) > self.max_length:
+                # A line too long to be chrome is no title printed twice either.
+                previous = None
+            else:
+                if not _continues(above, stripped):
+                    verdicts[i] = self._match(stripped, previous, budget, patterns)
+                previous = stripped
             above = stripped
         return verdicts
 
-    def _match(self, stripped: str, previous: str | None, budget: RegexBudget) -> Rule | None:
+    def _match(
+        self, stripped: str, previous: str | None, budget: RegexBudget, patterns: bool
+    ) -> Rule | None:
         rule = self.line_rule.get(line_key(stripped))
         if rule is not None:
             return rule
-        rule = self._match_patterns(stripped, budget)
-        if rule is not None:
-            return rule
-        for rule in self.repeat_rules:
-            collapsed = _SPACES.sub(" ", stripped)
-            if collapsed == previous and len(collapsed.split()) >= rule.data.get("min_words", 2):
+        if patterns:
+            rule = self._match_patterns(stripped, budget)
+            if rule is not None:
                 return rule
+        if previous is not None and _same_ends(stripped, previous):
+            collapsed = _collapse(stripped)
+            if collapsed == _collapse(previous):
+                words = len(collapsed.split())
+                for rule in self.repeat_rules:
+                    if words >= rule.data.get("min_words", 2):
+                        return rule
         return None
 
     def _match_patterns(self, stripped: str, budget: RegexBudget) -> Rule | None:
@@ -139,6 +167,32 @@ class BoilerplateAction(Action):
 
 
 _FUSED = "boilerplate patterns"
+_SCAN = "boilerplate patterns, whole text"
+
+
+def _whole_text_scan(patterns: list[tuple[Rule, regex.Pattern[str]]]) -> regex.Pattern[str] | None:
+    """One pattern that finds, in a whole text, every line some rule's pattern matches.
+
+    It may find more (a pattern that matches across a newline), never fewer, so
+    a text where it finds nothing has no line to try. Patterns whose meaning
+    depends on the ends of the string they are matched against (anchors,
+    look-arounds, scoped flags) or on their group numbers make it impossible:
+    None, and every short line is tried.
+    """
+    sources = [pattern.pattern for _rule, pattern in patterns]
+    if not sources or any(p.groups for _r, p in patterns):
+        return None
+    if any(_STRING_BOUND.search(source.replace("[^", "[")) for source in sources):
+        return None
+    # str.strip() also strips the separators U+001C..U+001F, which \s does not match.
+    space = r"(?:[^\S\n]|[\x1c-\x1f])*"
+    body = "|".join(f"(?:{source})" for source in sources)
+    return regex.compile(f"(?m)^{space}(?:{body}){space}$", regex.IGNORECASE)
+
+
+def _same_ends(a: str, b: str) -> bool:
+    """Cheap necessary condition for two stripped lines to be equal up to spacing."""
+    return a[0] == b[0] and a[-1] == b[-1]
 
 
 def _fuse(
@@ -170,10 +224,10 @@ def _continues(above: str, line: str) -> bool:
     return bool(above) and line[0].islower() and not _SENTENCE_END.search(above)
 
 
-def _split_lines(text: str) -> list[_Line]:
+def _split_lines(pieces: list[str]) -> list[_Line]:
     lines: list[_Line] = []
     pos = 0
-    for piece in text.split("\n"):
+    for piece in pieces:
         lines.append(_Line(pos, pos + len(piece), piece))
         pos += len(piece) + 1
     return lines

@@ -13,12 +13,16 @@ Optional keys make sentence-level rules possible without new Python:
 capitalize` upper-cases the first letter of the replacement; `min_line_length`
 restricts a rule to lines at least that long (paragraphs, not the short lines
 of hard-wrapped newswire text); `requires_words: NAME` skips texts that contain
-none of the words of list NAME, which saves searching for a long word list.
+none of the words of list NAME, which saves searching for a long word list;
+`prefilter` is a simpler pattern that must find something wherever the rule's
+pattern matches: texts where it finds nothing (nearly all clean text) are not
+searched with the rule's pattern at all. A prefilter that misses one of the
+rule's own changing examples is refused when the rules load.
 """
 
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import regex
@@ -29,6 +33,7 @@ from normalize.quotes import QuoteSpans
 from normalize.rules import Rule, RuleSet
 from normalize.safe_regex import (
     DEFAULT_TIMEOUT_SECONDS,
+    QuickTest,
     RegexBudget,
     check_template,
     compile_rule_pattern,
@@ -42,7 +47,22 @@ CASES = ("capitalize",)
 GAZETTEER_LIST = "gazetteer"
 NOTHING = "\uffff"  # a noncharacter: stands in for an empty list, matches no text
 _LIST_REFERENCE = regex.compile(r"\\L<(\w+)>")
-_WORD = re.compile(r"[^\W\d_]+")  # letters; the standard `re` lists them twice as fast
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledRule:
+    """A rule's keys, read once: a document's loop looks nothing up by name."""
+
+    rule: Rule
+    pattern: QuickTest
+    prefilters: tuple[QuickTest, ...]  # the rule runs where one finds something
+    required: frozenset[str] | None  # words one of which the text must contain
+    template: str
+    note: bool
+    files_only: bool
+    outside_quotes: bool
+    capitalize: bool
+    min_line_length: int
 
 
 class RegexReplaceAction(Action):
@@ -56,6 +76,11 @@ class RegexReplaceAction(Action):
         "case": Field(str, doc="'capitalize': upper-case the first letter of the replacement"),
         "min_line_length": Field(int, doc="apply only in lines at least this long"),
         "requires_words": Field(str, doc="a list name: skip texts with none of its words"),
+        "prefilter": Field(
+            (str, list),
+            items=str,
+            doc="quicker pattern(s), one of which finds something wherever the rule matches",
+        ),
     }
     option_fields: ClassVar[dict[str, Field]] = {
         "timeout": Field(
@@ -66,23 +91,44 @@ class RegexReplaceAction(Action):
     def __init__(self, ruleset: RuleSet, resources: Resources) -> None:
         super().__init__(ruleset, resources)
         self.timeout = float(self.options.get("timeout", DEFAULT_TIMEOUT_SECONDS))
-        self.compiled: list[tuple[Rule, regex.Pattern[str]]] = []
-        self.required: dict[str, frozenset[str]] = {}  # rule id -> words one of which must occur
-        for rule in self.rules:
-            if "replacement" not in rule.data and not rule.data.get("note"):
-                raise RuleProblem(rule, "needs a 'replacement' (or 'note: true')")
-            if rule.data.get("case", CASES[0]) not in CASES:
-                raise RuleProblem(rule, f"unknown case {rule.data['case']!r} (known: {CASES})")
-            lists = self._lists(rule)
-            pattern = compile_rule_pattern(rule, lists=lists)
-            if "replacement" in rule.data:
-                check_template(rule, pattern, rule.data["replacement"], "replacement")
-            self.compiled.append((rule, pattern))
-            if "requires_words" in rule.data:
-                name = rule.data["requires_words"]
-                if name not in lists:
-                    raise RuleProblem(rule, f"'requires_words' names no list of the rule: {name!r}")
-                self.required[rule.id] = frozenset(lists[name])
+        self.compiled = [self._compile(rule) for rule in self.rules]
+
+    def _compile(self, rule: Rule) -> _CompiledRule:
+        data = rule.data
+        if "replacement" not in data and not data.get("note"):
+            raise RuleProblem(rule, "needs a 'replacement' (or 'note: true')")
+        if data.get("case", CASES[0]) not in CASES:
+            raise RuleProblem(rule, f"unknown case {data['case']!r} (known: {CASES})")
+        lists = self._lists(rule)
+        pattern = compile_rule_pattern(rule, lists=lists)
+        if "replacement" in data:
+            check_template(rule, pattern, data["replacement"], "replacement")
+        required = None
+        if "requires_words" in data:
+            name = data["requires_words"]
+            if name not in lists:
+                raise RuleProblem(rule, f"'requires_words' names no list of the rule: {name!r}")
+            required = frozenset(lists[name])
+        sources = data.get("prefilter", [])
+        prefilters = tuple(
+            QuickTest.of(
+                compile_rule_pattern(rule, "prefilter", source=source, lists=_used(lists, source))
+            )
+            for source in ([sources] if isinstance(sources, str) else sources)
+        )
+        check_prefilters(rule, prefilters)
+        return _CompiledRule(
+            rule=rule,
+            pattern=QuickTest.of(pattern),
+            prefilters=prefilters,
+            required=required,
+            template=data.get("replacement", ""),
+            note=bool(data.get("note")),
+            files_only=bool(data.get("files_only")),
+            outside_quotes=bool(data.get("outside_quotes")),
+            capitalize=data.get("case") == "capitalize",
+            min_line_length=int(data.get("min_line_length", 0)),
+        )
 
     def _lists(self, rule: Rule) -> dict[str, list[str]]:
         declared = rule.data.get("lists") or {}
@@ -103,32 +149,53 @@ class RegexReplaceAction(Action):
         budget = RegexBudget.of(doc, self.ruleset.pass_name, len(text), self.timeout)
         changes: list[Change] = []
         quotes: QuoteSpans | None = None
-        words: set[str] | None = None
-        for rule, pattern in self.compiled:
-            if rule.data.get("files_only") and not doc.is_file:
+        for compiled in self.compiled:
+            if compiled.files_only and not doc.is_file:
                 continue
-            required = self.required.get(rule.id)
-            if required is not None:
-                # A long word list is slow to search for at every position; the
-                # set of the text's words tells at once whether any can match.
-                words = words if words is not None else set(_WORD.findall(text))
-                if required.isdisjoint(words):
-                    continue
-            note = bool(rule.data.get("note"))
-            template = rule.data.get("replacement", "")
-            min_line = rule.data.get("min_line_length", 0)
-            for match in budget.finditer(rule, pattern, text):
-                if rule.data.get("outside_quotes"):
+            rule = compiled.rule
+            # A long word list is slow to search for at every position; the set
+            # of the text's words (made once per text) tells whether any occurs.
+            if compiled.required is not None and compiled.required.isdisjoint(doc.words(text)):
+                continue
+            if compiled.prefilters and not budget.any_found(compiled.prefilters, text):
+                continue
+            if not compiled.pattern.may_match(text):
+                continue
+            for match in budget.finditer(rule, compiled.pattern.pattern, text):
+                if compiled.outside_quotes:
                     quotes = quotes or QuoteSpans(text)
                     if quotes.overlaps(match.start(), match.end()):
                         continue
-                if min_line and _line_length(text, match.start()) < min_line:
+                if compiled.min_line_length and (
+                    _line_length(text, match.start()) < compiled.min_line_length
+                ):
                     continue
-                after = match.group() if note else match.expand(template)
-                if rule.data.get("case") == "capitalize":
+                after = match.group() if compiled.note else match.expand(compiled.template)
+                if compiled.capitalize:
                     after = after[:1].upper() + after[1:]
-                changes.append(Change(match.start(), match.end(), after, rule.id, note=note))
+                changes.append(
+                    Change(match.start(), match.end(), after, rule.id, note=compiled.note)
+                )
         return changes
+
+
+def _used(lists: dict[str, list[str]], source: str) -> dict[str, list[str]]:
+    """The lists a pattern refers to (`regex` refuses lists a pattern does not use)."""
+    return {name: lists[name] for name in _LIST_REFERENCE.findall(source) if name in lists}
+
+
+def check_prefilters(rule: Rule, prefilters: tuple[QuickTest, ...]) -> None:
+    """Refuse prefilters that find nothing in an example the rule changes or notes."""
+    if not prefilters:
+        return
+    for example in rule.examples:
+        changes = example.output is not None or example.expects_note
+        if changes and not any(p.pattern.search(example.input) for p in prefilters):
+            raise RuleProblem(
+                rule,
+                f"'prefilter' finds nothing in the example at line {example.line}, "
+                "which the rule changes: the rule would never run there",
+            )
 
 
 def rule_list_value(rule: Rule, name: str, value: Any, action: Action) -> list[str]:

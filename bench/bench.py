@@ -1,0 +1,162 @@
+"""The pipeline's speed and memory over real news, against ftfy in the same run.
+
+    make bench                      # or: .venv/bin/python bench/bench.py [--limit N]
+
+Reads ../shared/bench/news.jsonl.gz (never committed; the benchmark says so and
+stops if it is absent) and reports, as a Markdown table:
+
+- throughput of the whole pipeline and of each pass, in process, one core, and
+  ftfy.fix_text alone over the same texts, interleaved chunk by chunk with the
+  pipeline so that both see the same machine load (the ratio is what counts);
+- the command line over JSON Lines with 1 and 2 worker processes (wall time,
+  scaling);
+- peak resident memory of the command line over the first 10 MB and over all
+  of it (one worker: a flat figure means memory does not grow with the corpus);
+- start-up time of the command line on one short document (best of 5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import ftfy
+
+from normalize.parallel import count_cores
+from normalize.pipeline import Normalizer
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "bench" / "news.jsonl.gz"
+CLI = [sys.executable, "-m", "normalize"]
+CHUNK = 200  # documents per interleaved timing slice
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_rss_mb: float
+
+
+def read_lines(limit: int | None) -> list[bytes]:
+    with gzip.open(CORPUS, "rb") as stream:
+        return [line for number, line in enumerate(stream) if limit is None or number < limit]
+
+
+def time_in_process(texts: list[str]) -> tuple[float, float, Counter[str]]:
+    """(pipeline seconds, ftfy seconds, seconds per pass), interleaved by chunk."""
+    normalizer = Normalizer.from_rules()
+    normalizer.normalize("Warm up: load every lazily built table. tensionsThe Brinken.\n")
+    normalizer.seconds_by_pass.clear()
+    pipeline = reference = 0.0
+    for start in range(0, len(texts), CHUNK):
+        chunk = texts[start : start + CHUNK]
+        began = time.perf_counter()
+        for text in chunk:
+            ftfy.fix_text(text)
+        reference += time.perf_counter() - began
+        began = time.perf_counter()
+        for text in chunk:
+            normalizer.normalize_and_explain(text)
+        pipeline += time.perf_counter() - began
+    return pipeline, reference, normalizer.seconds_by_pass
+
+
+def run_cli(args: list[str], stdin_path: Path | None = None) -> Run:
+    """Wall time and peak RSS (the largest of the process and its workers)."""
+    began = time.perf_counter()
+    with open(stdin_path or os.devnull, "rb") as stdin:
+        process = subprocess.Popen(
+            [*CLI, *args], stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT
+        )
+        assert process.stderr is not None
+        errors = process.stderr.read()
+        _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - began
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"bench: {' '.join(args)} failed:\n{errors.decode(errors='replace')}")
+    return Run(seconds, usage.ru_maxrss / 1024)  # kilobytes on Linux
+
+
+def write_jsonl(lines: list[bytes], path: Path) -> float:
+    path.write_bytes(b"".join(lines))
+    return sum(len(json.loads(line)["text"].encode("utf-8")) for line in lines) / 1e6
+
+
+def first_megabytes(lines: list[bytes], megabytes: float) -> list[bytes]:
+    taken, size = [], 0
+    for line in lines:
+        if size >= megabytes * 1e6:
+            break
+        taken.append(line)
+        size += len(line)
+    return taken
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--limit", type=int, help="only the first N documents")
+    args = parser.parse_args()
+    if not CORPUS.exists():
+        print(f"bench: {CORPUS} is absent; nothing to measure", file=sys.stderr)
+        return 0
+    lines = read_lines(args.limit)
+    texts = [json.loads(line)["text"] for line in lines]
+    megabytes = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+    print(f"{len(texts):,} documents, {megabytes:.1f} MB of text", file=sys.stderr)
+
+    pipeline, reference, by_pass = time_in_process(texts)
+    rows = [
+        ("ftfy.fix_text alone (reference)", f"{megabytes / reference:.2f} MB/s", "1.00"),
+        (
+            "whole pipeline, in process",
+            f"{megabytes / pipeline:.2f} MB/s",
+            f"{reference / pipeline:.2f}",
+        ),
+    ]
+    for name, seconds in by_pass.items():
+        rows.append((f"  pass {name}", f"{megabytes / seconds:.1f} MB/s", ""))
+
+    with tempfile.TemporaryDirectory() as folder:
+        full = Path(folder) / "news.jsonl"
+        write_jsonl(lines, full)
+        small = Path(folder) / "news-10mb.jsonl"
+        small_mb = write_jsonl(first_megabytes(lines, 10), small)
+        one = run_cli(["--jsonl", str(full), "-q", "-j", "1"])
+        two = run_cli(["--jsonl", str(full), "-q", "-j", "2"])
+        ten = run_cli(["--jsonl", str(small), "-q", "-j", "1"])
+        short = Path(folder) / "short.txt"
+        short.write_text("Secretary of State Anthony Brinken arrived on tuesday.\n")
+        start_up = min(run_cli([str(short)]).seconds for _ in range(5))
+
+    rows += [
+        ("command line, 1 worker", f"{megabytes / one.seconds:.2f} MB/s", ""),
+        (
+            "command line, 2 workers",
+            f"{megabytes / two.seconds:.2f} MB/s",
+            f"{one.seconds / two.seconds:.2f} × 1 worker",
+        ),
+        (f"peak RSS, first {small_mb:.0f} MB, 1 worker", f"{ten.peak_rss_mb:.0f} MB", ""),
+        (f"peak RSS, all {megabytes:.1f} MB, 1 worker", f"{one.peak_rss_mb:.0f} MB", ""),
+        (f"peak RSS, all {megabytes:.1f} MB, 2 workers", f"{two.peak_rss_mb:.0f} MB", "largest"),
+        ("start-up + one short document", f"{start_up:.2f} s", ""),
+    ]
+    print(f"\n{platform.processor() or platform.machine()}, {count_cores()} cores, ", end="")
+    print(f"Python {platform.python_version()}, {time.strftime('%Y-%m-%d')}\n")
+    print("| measure | result | ratio |\n| --- | ---: | ---: |")
+    for measure, result, ratio in rows:
+        print(f"| {measure} | {result} | {ratio} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""The shortcuts that let clean text skip the slow searches must never skip a match.
+
+A prefilter, a leading literal and the boilerplate pass's whole-text scan are
+necessary conditions: wherever the real pattern matches, they must find
+something. Checked on crafted cases, generated text, the corpus and (when
+present) the first documents of the benchmark corpus.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from itertools import islice
+
+import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from normalize.actions.boilerplate import BoilerplateAction
+from normalize.actions.regex_replace import RegexReplaceAction
+from normalize.pipeline import Normalizer
+from normalize.rules import RulesError
+from normalize.safe_regex import QuickTest, leading_literal
+
+from .conftest import BENCH_CORPUS, RULES_DIR, raw_documents
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (r"\.\.", ("..", True)),
+        (r"He (?<=\p{L} He )\p{Ll}", ("He ", False)),
+        (r"\r\n?", ("\r", False)),
+        (r"ab+c", ("ab", False)),
+        (r"ab*c", ("a", False)),
+        (r"ab{2}", ("a", False)),
+        (r"\\x", ("\\x", True)),
+        (r"\x41b", ("", False)),
+        (r"a|b", ("", False)),
+        (r"(?:a|b)c", ("", False)),
+        (r"x(?:a|b)", ("x", False)),
+        (r"[|]x", ("", False)),
+        (r"(?i)abc", ("", False)),
+        (r"abc(?i)", ("", False)),
+        (r"(?x)a b", ("", False)),
+        (r"\L<verb>\.", ("", False)),
+        (r"\bword", ("", False)),
+    ],
+)
+def test_leading_literal(source: str, expected: tuple[str, bool]) -> None:
+    assert leading_literal(source) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="ab.|()*+?\\[]{}2", max_size=8),
+    st.text(alphabet="ab.|x\n", max_size=30),
+)
+def test_a_text_without_the_literal_never_matches(source: str, text: str) -> None:
+    try:
+        pattern = regex.compile(source)
+    except (regex.error, ValueError, OverflowError):
+        return
+    test = QuickTest.of(pattern)
+    if pattern.search(text) is not None:
+        assert test.may_match(text)
+        if test.complete:
+            assert test.literal in text
+
+
+def sample_texts() -> list[str]:
+    texts = [path.read_text(encoding="utf-8") for path in raw_documents()]
+    if BENCH_CORPUS.exists():
+        with gzip.open(BENCH_CORPUS, "rt", encoding="utf-8") as lines:
+            texts += [json.loads(line)["text"] for line in islice(lines, 3000)]
+    return texts
+
+
+@pytest.fixture(scope="module")
+def texts() -> list[str]:
+    return sample_texts()
+
+
+def test_prefilters_find_something_wherever_their_rule_matches(texts, normalizer) -> None:
+    checked = 0
+    for pass_ in normalizer.passes:
+        if not isinstance(pass_.action, RegexReplaceAction):
+            continue
+        for compiled in pass_.action.compiled:
+            for text in texts:
+                if compiled.pattern.pattern.search(text) is None:
+                    continue
+                checked += 1
+                assert compiled.pattern.may_match(text), compiled.rule.id
+                if compiled.prefilters:
+                    assert any(p.pattern.search(text) for p in compiled.prefilters), (
+                        f"{compiled.rule.id}: prefilter misses a match in {text[:80]!r}"
+                    )
+    assert checked > 50
+
+
+def boilerplate_action(normalizer: Normalizer) -> BoilerplateAction:
+    (pass_,) = [p for p in normalizer.passes if p.name == "boilerplate"]
+    assert isinstance(pass_.action, BoilerplateAction)
+    return pass_.action
+
+
+def test_the_boilerplate_scan_finds_every_line_a_pattern_matches(texts, normalizer) -> None:
+    action = boilerplate_action(normalizer)
+    assert action.scan is not None  # the repository's patterns allow it
+    lines = [line.strip() for text in texts for line in text.split("\n")]
+    lines += ["Source: theguardian", "  Home » World » Asia  ", "← Previous Post", "3 Comments"]
+    hits = 0
+    for line in lines:
+        if any(pattern.fullmatch(line) for _rule, pattern in action.patterns):
+            hits += 1
+            assert action.scan.search(f"Some text.\n \t{line} \nMore text.") is not None, line
+    assert hits >= 4
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"\AHome.*", r"(?<=x)Share", r"Post(?=\n)", r"Next(?-i:Post)", r"(Home)\1", r"^Home$"],
+)
+def test_patterns_tied_to_their_string_are_tried_line_by_line(tmp_path, pattern: str) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "10-chrome.yaml").write_text(
+        "pass: boilerplate\naction: boilerplate\ndescription: Chrome.\nrules:\n"
+        f"  - id: CHROME\n    message: Chrome.\n    patterns: ['{pattern}']\n"
+        "    examples:\n      - input: 'Text.\\n'\n",
+        encoding="utf-8",
+    )
+    assert boilerplate_action(Normalizer.from_rules(rules)).scan is None
+
+
+def test_a_prefilter_that_misses_its_own_example_is_refused(tmp_path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "10-stops.yaml").write_text(
+        "pass: stops\naction: regex_replace\ndescription: Stops.\nrules:\n"
+        "  - id: DOUBLE_STOP\n    message: Two stops.\n    pattern: '\\.\\.(?!\\.)'\n"
+        "    replacement: '.'\n    prefilter: ', '\n    examples:\n"
+        "      - input: 'Done.. Next.'\n        output: 'Done. Next.'\n"
+        "      - input: 'Wait...'\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RulesError) as error:
+        Normalizer.from_rules(rules)
+    assert "'prefilter' finds nothing in the example at line 11" in str(error.value)
+
+
+def test_doc_words_are_made_once_per_text() -> None:
+    from normalize.actions import DocContext
+
+    doc = DocContext()
+    text = "Talks in Beijing, on tuesday; pro-american."
+    words = doc.words(text)
+    assert words == {"Talks", "in", "Beijing", "on", "tuesday", "pro", "american"}
+    assert doc.words(text) is words
+    assert doc.words(text + " More") != words
+
+
+def test_rules_dir_is_the_repositorys(normalizer) -> None:
+    assert normalizer.rules_dir == RULES_DIR.resolve()
