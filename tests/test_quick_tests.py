@@ -151,15 +151,16 @@ def test_a_prefilter_that_misses_its_own_example_is_refused(tmp_path) -> None:
     assert "'prefilter' finds nothing in the example at line 11" in str(error.value)
 
 
-def test_doc_words_are_made_once_per_text() -> None:
-    from normalize.actions import DocContext
+@pytest.mark.parametrize("words", [["tuesday", "american"], ["tuesday", "american", "québécois"]])
+def test_the_word_gate_finds_whole_words_only(words: list[str]) -> None:
+    from normalize.wordlists import WordGate
 
-    doc = DocContext()
-    text = "Talks in Beijing, on tuesday; pro-american."
-    words = doc.words(text)
-    assert words == {"Talks", "in", "Beijing", "on", "tuesday", "pro", "american"}
-    assert doc.words(text) is words
-    assert doc.words(text + " More") != words
+    gate = WordGate(words)
+    assert gate.ascii == all(w.isascii() for w in words)
+    assert gate.found_in("Talks on tuesday.")
+    assert gate.found_in("the pro-american vote") and gate.found_in("(american)")
+    assert not gate.found_in("Tuesday, the American said; tuesdays")
+    assert not gate.found_in("")
 
 
 def test_rules_dir_is_the_repositorys(normalizer) -> None:

@@ -9,7 +9,6 @@ reversible by construction.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,6 @@ from normalize.schema import Field
 WORDS_DIR = Path("data") / "words"
 
 T = TypeVar("T")
-_WORD = re.compile(r"[^\W\d_]+")  # letters; the standard `re` finds them twice as fast
 
 
 class RuleProblem(Exception):
@@ -48,17 +46,6 @@ class DocContext:
     is_file: bool = False
     meta: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    _words: tuple[str, frozenset[str]] | None = None
-
-    def words(self, text: str) -> frozenset[str]:
-        """The distinct words (runs of letters) of `text`, found once per text.
-
-        Passes that only need to know whether some word occurs share this set:
-        a text that no pass changed is not tokenised again.
-        """
-        if self._words is None or self._words[0] is not text:
-            self._words = (text, frozenset(_WORD.findall(text)))
-        return self._words[1]
 
 
 class Resources:

@@ -39,7 +39,7 @@ from normalize.safe_regex import (
     compile_rule_pattern,
 )
 from normalize.schema import Field
-from normalize.wordlists import gazetteer_names, resolve_rule_list
+from normalize.wordlists import WordGate, gazetteer_names, resolve_rule_list
 
 __all__ = ["DEFAULT_TIMEOUT_SECONDS", "RegexReplaceAction", "compile_rule_pattern"]
 
@@ -56,7 +56,7 @@ class _CompiledRule:
     rule: Rule
     pattern: QuickTest
     prefilters: tuple[QuickTest, ...]  # the rule runs where one finds something
-    required: frozenset[str] | None  # words one of which the text must contain
+    required: WordGate | None  # words one of which the text must contain
     template: str
     note: bool
     files_only: bool
@@ -108,7 +108,7 @@ class RegexReplaceAction(Action):
             name = data["requires_words"]
             if name not in lists:
                 raise RuleProblem(rule, f"'requires_words' names no list of the rule: {name!r}")
-            required = frozenset(lists[name])
+            required = WordGate(lists[name])
         sources = data.get("prefilter", [])
         prefilters = tuple(
             QuickTest.of(
@@ -153,9 +153,9 @@ class RegexReplaceAction(Action):
             if compiled.files_only and not doc.is_file:
                 continue
             rule = compiled.rule
-            # A long word list is slow to search for at every position; the set
-            # of the text's words (made once per text) tells whether any occurs.
-            if compiled.required is not None and compiled.required.isdisjoint(doc.words(text)):
+            # A long word list is slow to search for at every position; the
+            # text's words tell at once whether any of them occurs.
+            if compiled.required is not None and not compiled.required.found_in(text):
                 continue
             if compiled.prefilters and not budget.any_found(compiled.prefilters, text):
                 continue
