@@ -129,7 +129,8 @@ class Normalizer:
                 started = time.perf_counter()
                 self._run_pass(pass_, result, doc)
                 self.seconds_by_pass[pass_.name] += time.perf_counter() - started
-        self.counters.update(f"{e.pass_name}/{e.rule}" for e in result.edits)
+        if result.edits:
+            self.counters.update(f"{e.pass_name}/{e.rule}" for e in result.edits)
         return result
 
     def _run_pass(self, pass_: Pass, result: Result, doc: DocContext) -> None:
@@ -138,6 +139,8 @@ class Normalizer:
         # made too; this is what keeps a second run over the output a no-op.
         # Notes are taken from the round that settles, so they are not repeated.
         proposed = pass_.action.propose(result.text, doc)
+        if not proposed and not doc.warnings:
+            return  # the common case: nothing to do here
         for _round in range(pass_.ruleset.rounds):
             changes = _real_changes(proposed, result.text)
             if not changes:

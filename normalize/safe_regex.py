@@ -168,16 +168,30 @@ class RegexBudget:
         text_length: int,
         seconds: float = DEFAULT_TIMEOUT_SECONDS,
     ) -> RegexBudget:
-        budget = doc.meta.get(f"regex-budget/{pass_name}")
-        if not isinstance(budget, RegexBudget):
-            budget = doc.meta[f"regex-budget/{pass_name}"] = cls(doc, text_length, seconds)
-        return budget
+        key = ("regex-budget", pass_name)
+        budget = doc.meta.get(key)
+        if budget is None:
+            budget = doc.meta[key] = cls(doc, text_length, seconds)
+        return budget  # type: ignore[no-any-return]
 
     def finditer(
         self, rule: Rule, pattern: regex.Pattern[str], text: str
     ) -> list[regex.Match[str]]:
         """All matches, or none if the rule runs out of time."""
-        return self._guarded(rule, _all_matches(pattern), text, [])
+        key = rule.id
+        if key in self.exhausted:
+            return []
+        spent = self.spent.get(key, 0.0)
+        started = time.perf_counter()
+        try:
+            # The timeout covers the whole scan only while the matches are listed here.
+            return list(pattern.finditer(text, timeout=max(self.allowance - spent, 0.001)))
+        except TimeoutError:
+            self.exhausted.add(key)
+            self._warn(rule)
+            return []
+        finally:
+            self.spent[key] = spent + time.perf_counter() - started
 
     def any_found(self, tests: Iterable[QuickTest], text: str) -> bool:
         """Whether one of the quick `tests` (a rule's prefilters) finds something.
@@ -236,12 +250,15 @@ class RegexBudget:
         try:
             return self.attempt(rule.id, method, text)
         except TimeoutError:
-            self.doc.warnings.append(
-                f"rule {rule.id} ({rule.path.name}:{rule.line}) took more than "
-                f"{self.allowance:.1f}s on this document and was skipped for it "
-                "(a pattern that backtracks catastrophically?)"
-            )
+            self._warn(rule)
             return default
+
+    def _warn(self, rule: Rule) -> None:
+        self.doc.warnings.append(
+            f"rule {rule.id} ({rule.path.name}:{rule.line}) took more than "
+            f"{self.allowance:.1f}s on this document and was skipped for it "
+            "(a pattern that backtracks catastrophically?)"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,11 +280,6 @@ class QuickTest:
 
     def may_match(self, text: str) -> bool:
         return not self.literal or self.literal in text
-
-
-def _all_matches(pattern: regex.Pattern[str]) -> Callable[..., list[regex.Match[str]]]:
-    # The timeout covers the whole scan only while the iterator is consumed here.
-    return lambda text, timeout: list(pattern.finditer(text, timeout=timeout))
 
 
 _ESCAPED_CHARS = {"n": "\n", "t": "\t", "r": "\r"}

@@ -1,0 +1,52 @@
+"""The batch API other pipelines call: lists, column dicts (datasets, Ray), pandas."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import pytest
+
+from normalize.edits import read_records, restore
+from normalize.pipeline import Normalizer
+
+from .conftest import raw_documents
+
+TEXTS = ["Mr. Brinken met Anthony Brinken.", "Nothing to do here.", "he added. added. Yes."]
+
+
+def test_normalize_batch_equals_one_by_one(normalizer: Normalizer) -> None:
+    assert normalizer.normalize_batch(TEXTS) == [normalizer.normalize(t) for t in TEXTS]
+    assert normalizer.normalize_batch(iter(TEXTS)) == normalizer.normalize_batch(TEXTS)
+
+
+def test_map_batch_keeps_other_columns_and_can_carry_edits(normalizer: Normalizer) -> None:
+    batch = {"id": [1, 2, 3], "text": TEXTS, "lang": ["en"] * 3}
+    out = normalizer.map_batch(batch, edits_field="edits")
+    assert out["id"] == [1, 2, 3] and out["lang"] == ["en"] * 3
+    assert out["text"] == normalizer.normalize_batch(TEXTS)
+    assert batch["text"] == TEXTS  # the caller's batch is not modified
+    assert out["edits"][1] == ""
+    for raw, clean, edits in zip(TEXTS, out["text"], out["edits"], strict=True):
+        records = [r for _doc, r in read_records(edits.splitlines(keepends=True))]
+        assert restore(clean, [r for r in records if r.to_json()["kind"] == "edit"]) == raw
+        assert all(json.loads(line) for line in edits.splitlines())
+
+
+def test_map_batch_on_another_field(normalizer: Normalizer) -> None:
+    out = normalizer.map_batch({"body": ["tensionsThe talks"]}, field="body")
+    assert out == {"body": ["tensions. The talks"]}
+
+
+def test_a_pickled_normalizer_normalises_the_same(normalizer: Normalizer) -> None:
+    clone = pickle.loads(pickle.dumps(normalizer))
+    texts = [path.read_text(encoding="utf-8") for path in raw_documents()]
+    assert clone.normalize_batch(texts) == normalizer.normalize_batch(texts)
+
+
+def test_pandas_column(normalizer: Normalizer) -> None:
+    pd = pytest.importorskip("pandas", reason="pandas comes with the Ray extra")
+    df = pd.DataFrame({"text": TEXTS, "n": range(3)})
+    df["text"] = normalizer.normalize_batch(df["text"])
+    assert list(df["text"]) == normalizer.normalize_batch(TEXTS)
+    assert list(df["n"]) == [0, 1, 2]
