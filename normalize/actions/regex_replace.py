@@ -37,7 +37,6 @@ from normalize.safe_regex import (
     RegexBudget,
     check_template,
     compile_rule_pattern,
-    leading_literal,
 )
 from normalize.schema import Field
 from normalize.wordlists import WordGate, gazetteer_names, resolve_rule_list
@@ -48,7 +47,6 @@ CASES = ("capitalize",)
 GAZETTEER_LIST = "gazetteer"
 NOTHING = "\uffff"  # a noncharacter: stands in for an empty list, matches no text
 _LIST_REFERENCE = regex.compile(r"\\L<(\w+)>")
-_LIST_THEN_TEXT = regex.compile(r"\\L<(?P<name>\w+)>(?P<rest>.*)", regex.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +114,7 @@ class RegexReplaceAction(Action):
             QuickTest.of(
                 compile_rule_pattern(rule, "prefilter", source=source, lists=_used(lists, source))
             )
-            for source in _expand_lists([sources] if isinstance(sources, str) else sources, lists)
+            for source in ([sources] if isinstance(sources, str) else sources)
         )
         check_prefilters(rule, prefilters)
         return _CompiledRule(
@@ -179,19 +177,6 @@ class RegexReplaceAction(Action):
                     Change(match.start(), match.end(), after, rule.id, note=compiled.note)
                 )
         return changes
-
-
-def _expand_lists(sources: list[str], lists: dict[str, list[str]]) -> list[str]:
-    """A prefilter `\\L<name>` followed by plain text becomes one plain text per
-    word of the list: each is then a substring test, with no search at all."""
-    expanded: list[str] = []
-    for source in sources:
-        match = _LIST_THEN_TEXT.fullmatch(source)
-        if match and match["name"] in lists and leading_literal(match["rest"])[1]:
-            expanded.extend(regex.escape(word) + match["rest"] for word in lists[match["name"]])
-        else:
-            expanded.append(source)
-    return expanded
 
 
 def _used(lists: dict[str, list[str]], source: str) -> dict[str, list[str]]:
