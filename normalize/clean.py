@@ -14,15 +14,16 @@ import json
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from normalize.document import Edit, Note, Result
-from normalize.edits import dumps_json_line, write_records
-from normalize.parallel import DocumentPool, Failure, Task
+from normalize.edits import dumps_json_line, records_as_jsonl, write_records
+from normalize.parallel import DocumentPool, Failure, Task, normalize_task
+from normalize.pipeline import Normalizer
 from normalize.textio import (
     AtomicFiles,
     InputError,
@@ -58,9 +59,10 @@ class RunReport:
     started: float = field(default_factory=time.perf_counter)
     bar: Any = None  # a tqdm progress bar while one is shown
 
-    def add(self, result: Result, size: int) -> None:
+    def add(self, by_pass: Mapping[str, int], size: int) -> None:
+        """One document done, with its edits per pass."""
         self.documents += 1
-        self.edits_by_pass.update(result.edits_by_pass())
+        self.edits_by_pass.update(by_pass)
         self.advance(size)
 
     def advance(self, size: int) -> None:
@@ -137,15 +139,15 @@ class TextJob:
 
 
 def clean_texts(
-    pool: DocumentPool[TextJob], inputs: list[Path], options: Options, report: RunReport
+    pool: DocumentPool[Any, Any, Any], inputs: list[Path], options: Options, report: RunReport
 ) -> None:
     """Normalise text files (or stdin when `inputs` is empty), in order."""
-    for job, outcome in pool.map(_read_texts(inputs, options, report)):
+    for job, outcome in pool.map(normalize_task, _read_texts(inputs, options, report)):
         if isinstance(outcome, Failure):
             report.fail(job.path or job.name, outcome.problem)
             report.advance(job.size)
             continue
-        report.add(outcome, job.size)
+        report.add(outcome.edits_by_pass(), job.size)
         _write_text(job, outcome, options, report)
 
 
@@ -203,17 +205,57 @@ def file_size(path: Path | None) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class LineJob:
-    """One JSON object of a JSON Lines stream, waiting for its field."""
+class JsonLine:
+    """One line of a JSON Lines stream, as read: a worker parses and writes it."""
 
-    where: str  # file:line
-    record: dict[str, Any]
-    doc_id: str
-    size: int
+    raw: bytes
+    number: int
+    field: str
+    with_records: bool  # whether the run wants the edits and notes
+
+    @property
+    def size(self) -> int:
+        return len(self.raw)
+
+
+@dataclass(frozen=True, slots=True)
+class JsonOutcome:
+    """A JSON line done: the line to write, or the problem that kept it out."""
+
+    line: bytes | None
+    problem: str | None = None
+    records: str = ""  # the edits and notes, as JSON Lines tagged with the document id
+    by_pass: dict[str, int] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+
+def clean_json_line(normalizer: Normalizer, line: JsonLine) -> JsonOutcome:
+    """Parse a JSON line, normalise its field, write it again (in a worker).
+
+    All the per-line work is here, so that with several workers the parent
+    only reads and writes bytes.
+    """
+    record, problem = _parse_json_line(line.raw, line.field)
+    if problem is not None:
+        return JsonOutcome(None, f"{problem}; line skipped")
+    outcome = normalize_task(normalizer, Task(record[line.field], as_file=False))
+    if isinstance(outcome, Failure):
+        return JsonOutcome(None, outcome.problem)
+    record[line.field] = outcome.text
+    records = ""
+    if line.with_records:
+        doc_id = str(record.get("id", line.number))
+        records = records_as_jsonl([*outcome.edits, *outcome.notes], doc_id)
+    return JsonOutcome(
+        dumps_json_line(record).encode("utf-8"),
+        records=records,
+        by_pass=dict(outcome.edits_by_pass()),
+        warnings=tuple(outcome.warnings),
+    )
 
 
 def clean_jsonl(
-    pool: DocumentPool[LineJob], path: Path | None, options: Options, report: RunReport
+    pool: DocumentPool[Any, Any, Any], path: Path | None, options: Options, report: RunReport
 ) -> None:
     """Normalise one field of every object of a JSON Lines file (or stdin), keeping the rest."""
     name = str(path) if path is not None else "<stdin>"
@@ -225,28 +267,30 @@ def clean_jsonl(
         report.advance(file_size(path))
         return
     by_pass = Counter[str]()
+    with_records = options.explain is not None or options.edits
     try:
         with ExitStack() as stack:
             if path is not None:
                 stack.enter_context(source)
             out, edits_out = _open_jsonl_outputs(stack, target, options.edits)
-            lines = _read_jsonl_lines(source, name, options.field, report)
-            for job, outcome in pool.map(lines):
-                if isinstance(outcome, Failure):
-                    report.fail(job.where, outcome.problem)
-                    report.advance(job.size)
+            lines = (
+                ((f"{name}:{number}", len(raw)), JsonLine(raw, number, options.field, with_records))
+                for number, raw in read_jsonl_lines(source)
+            )
+            for (where, size), done in pool.map(clean_json_line, lines):
+                if done.line is None:
+                    report.fail(where, done.problem or "unusable")
+                    report.advance(size)
                     continue
-                report.add(outcome, job.size)
-                by_pass.update(outcome.edits_by_pass())
-                for warning in outcome.warnings:
-                    report.say(f"{PROG}: {job.where}: {warning}")
-                job.record[options.field] = outcome.text
-                out.write(dumps_json_line(job.record).encode("utf-8"))
-                records = [*outcome.edits, *outcome.notes]
+                report.add(done.by_pass, size)
+                by_pass.update(done.by_pass)
+                for warning in done.warnings:
+                    report.say(f"{PROG}: {where}: {warning}")
+                out.write(done.line)
                 if options.explain is not None:
-                    write_records(options.explain, records, job.doc_id)
+                    options.explain.write(done.records)
                 if edits_out is not None:
-                    write_records(edits_out, records, job.doc_id)
+                    edits_out.write(done.records)
     except InputError as error:
         report.fail(name, str(error))
         return
@@ -274,24 +318,8 @@ def _open_jsonl_outputs(
     return files.open(target), files.open(edits_path(target), text=True) if with_edits else None
 
 
-def _read_jsonl_lines(
-    source: IO[bytes], name: str, field_name: str, report: RunReport
-) -> Iterator[tuple[LineJob, Task]]:
-    """A job for each usable line; a line that is not is reported and skipped."""
-    for number, raw, record, problem in read_jsonl(source, field_name):
-        if problem is not None:
-            report.fail(f"{name}:{number}", f"{problem}; line skipped")
-            report.advance(len(raw))
-            continue
-        doc_id = str(record.get("id", number))
-        job = LineJob(f"{name}:{number}", record, doc_id, len(raw))
-        yield job, Task(record[field_name], as_file=False)
-
-
-def read_jsonl(
-    source: IO[bytes], field_name: str
-) -> Iterator[tuple[int, bytes, dict[str, Any], str | None]]:
-    """(line number, raw line, object, problem) for each non-empty line.
+def read_jsonl_lines(source: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    """(line number, raw line) for each non-empty line.
 
     InputError for a stream that is not UTF-8 at all (UTF-16 or UTF-32 with a
     byte order mark): every line would fail.
@@ -301,10 +329,8 @@ def read_jsonl(
             if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
                 raise InputError("JSON Lines must be UTF-8; this is UTF-16 or UTF-32 (BOM)")
             raw = raw.removeprefix(codecs.BOM_UTF8)
-        if not raw.strip():
-            continue
-        record, problem = _parse_json_line(raw, field_name)
-        yield number, raw, record, problem
+        if raw.strip():
+            yield number, raw
 
 
 def _parse_json_line(raw: bytes, field_name: str) -> tuple[dict[str, Any], str | None]:

@@ -172,7 +172,7 @@ def run_clean(argv: list[str]) -> int:
             except OSError as error:
                 raise UsageError(f"--explain {args.explain}: {error.strerror or error}") from error
         options = Options(args.output, explain, args.edits, args.field, args.quiet)
-        pool: DocumentPool[Any] = stack.enter_context(
+        pool: DocumentPool[Any, Any, Any] = stack.enter_context(
             DocumentPool(normalizer, args.jobs or count_cores())
         )
         # The bar comes after the pool: workers are forked before any thread starts.

@@ -118,11 +118,18 @@ def map_position(position: int, edits: Sequence[Edit]) -> int:
 
 def write_records(stream: IO[str], records: Iterable[Edit | Note], doc: str | None) -> None:
     """Write edits and notes as JSON Lines, one record a line, tagged with `doc`."""
+    stream.write(records_as_jsonl(records, doc))
+
+
+def records_as_jsonl(records: Iterable[Edit | Note], doc: str | None) -> str:
+    """Edits and notes as JSON Lines, one record a line, tagged with `doc`."""
+    lines = []
     for record in records:
         data: dict[str, Any] = record.to_json()
         if doc is not None:
             data = {"doc": doc, **data}
-        stream.write(dumps_json_line(data))
+        lines.append(dumps_json_line(data))
+    return "".join(lines)
 
 
 def dumps_json_line(data: dict[str, Any]) -> str:

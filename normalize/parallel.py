@@ -1,9 +1,11 @@
 """Normalise a stream of documents on several processes, results in input order.
 
 The parent reads and writes (so outputs stay atomic and ordered, and Ctrl-C is
-handled in one place); workers only run the passes. Work goes out in chunks of
-documents, and only a few chunks per worker are in flight at any time, so
-memory stays flat however long the stream is.
+handled in one place); workers run a `work` function on each payload: the
+passes, and whatever else can be done next to them (parsing and writing a JSON
+line), so that the parent has as little to do as possible. Work goes out in
+chunks of payloads, and only a few chunks per worker are in flight at any
+time, so memory stays flat however long the stream is.
 
 Workers are forked where the platform allows: they inherit the loaded rules
 instead of parsing the YAML again. Elsewhere the Normalizer is pickled, which
@@ -20,16 +22,25 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from normalize.document import Result
 from normalize.pipeline import Normalizer
 
-T = TypeVar("T")
-
-CHUNK_DOCUMENTS = 64  # documents sent to a worker at once...
-CHUNK_CHARS = 1_000_000  # ...or fewer, once their text is this long
+CHUNK_DOCUMENTS = 64  # payloads sent to a worker at once...
+CHUNK_CHARS = 1_000_000  # ...or fewer, once they are this big
 CHUNKS_PER_WORKER = 3  # in flight per worker: enough to keep it busy, little memory
+
+
+class Payload(Protocol):
+    @property
+    def size(self) -> int: ...
+
+
+C = TypeVar("C")  # what the parent keeps about a payload (where it came from)
+P = TypeVar("P", bound=Payload)
+R = TypeVar("R")
+Work = Callable[[Normalizer, P], R]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +49,10 @@ class Task:
 
     text: str
     as_file: bool
+
+    @property
+    def size(self) -> int:
+        return len(self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +72,7 @@ def count_cores() -> int:
     return os.cpu_count() or 1
 
 
-def normalize_guarded(normalizer: Normalizer, task: Task) -> Outcome:
+def normalize_task(normalizer: Normalizer, task: Task) -> Outcome:
     """The result, or a Failure naming the error if a pass crashed on this document.
 
     A bug in one pass, met on one odd document, must not cost the output of all
@@ -69,8 +84,8 @@ def normalize_guarded(normalizer: Normalizer, task: Task) -> Outcome:
         return Failure(f"internal error ({type(error).__name__}: {error}); skipped")
 
 
-class DocumentPool(Generic[T]):
-    """`map` normalises (context, Task) pairs and yields (context, Outcome) in order.
+class DocumentPool(Generic[C, P, R]):
+    """`map` runs `work` on (context, payload) pairs and yields (context, result) in order.
 
     With one job everything runs in this process. With more, worker processes
     start with the second chunk, so a run over one short document never pays
@@ -82,7 +97,7 @@ class DocumentPool(Generic[T]):
         self.jobs = max(1, jobs)
         self._executor: ProcessPoolExecutor | None = None
 
-    def __enter__(self) -> DocumentPool[T]:
+    def __enter__(self) -> DocumentPool[C, P, R]:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -92,54 +107,54 @@ class DocumentPool(Generic[T]):
             self._executor.shutdown(wait=exc_info[0] is None, cancel_futures=True)
             self._executor = None
 
-    def map(self, items: Iterable[tuple[T, Task]]) -> Iterator[tuple[T, Outcome]]:
+    def map(self, work: Work[P, R], items: Iterable[tuple[C, P]]) -> Iterator[tuple[C, R]]:
+        """`work` must be a module-level function: workers get it by name."""
         chunks = _chunked(items)
         if self.jobs == 1:
             for chunk in chunks:
-                yield from _pair(
-                    chunk, normalize_chunk([task for _, task in chunk], self.normalizer)
-                )
+                yield from _pair(chunk, run_chunk(work, _payloads(chunk), self.normalizer))
             return
-        pending: deque[tuple[list[tuple[T, Task]], Future[list[Outcome]]]] = deque()
+        pending: deque[tuple[list[tuple[C, P]], Future[list[R]]]] = deque()
         for chunk in chunks:
-            pending.append((chunk, self._submit([task for _, task in chunk])))
+            pending.append((chunk, self._submit(work, _payloads(chunk))))
             if len(pending) >= self.jobs * CHUNKS_PER_WORKER:
-                yield from self._collect(pending.popleft())
+                yield from self._collect(*pending.popleft())
         while pending:
-            yield from self._collect(pending.popleft())
+            yield from self._collect(*pending.popleft())
 
-    def _submit(self, tasks: list[Task]) -> Future[list[Outcome]]:
+    def _submit(self, work: Work[P, R], payloads: list[P]) -> Future[list[R]]:
         if self._executor is None:
             self._executor = _start_workers(self.normalizer, self.jobs)
-        return self._executor.submit(normalize_chunk, tasks)
+        return self._executor.submit(run_chunk, work, payloads)
 
     @staticmethod
-    def _collect(
-        entry: tuple[list[tuple[T, Task]], Future[list[Outcome]]],
-    ) -> Iterator[tuple[T, Outcome]]:
-        chunk, future = entry
+    def _collect(chunk: list[tuple[C, P]], future: Future[list[R]]) -> Iterator[tuple[C, R]]:
         try:
-            outcomes = future.result()
+            results = future.result()
         except BrokenProcessPool as error:
             # A worker was killed (out of memory, say): nothing more can run.
             raise WorkersLost(str(error) or "a worker process died") from error
-        return _pair(chunk, outcomes)
+        return _pair(chunk, results)
 
 
 class WorkersLost(RuntimeError):
     """A worker process died, so the run cannot go on."""
 
 
-def _pair(chunk: list[tuple[T, Task]], outcomes: list[Outcome]) -> Iterator[tuple[T, Outcome]]:
-    return zip((context for context, _ in chunk), outcomes, strict=True)
+def _payloads(chunk: list[tuple[C, P]]) -> list[P]:
+    return [payload for _, payload in chunk]
 
 
-def _chunked(items: Iterable[tuple[T, Task]]) -> Iterator[list[tuple[T, Task]]]:
-    chunk: list[tuple[T, Task]] = []
+def _pair(chunk: list[tuple[C, P]], results: list[R]) -> Iterator[tuple[C, R]]:
+    return zip((context for context, _ in chunk), results, strict=True)
+
+
+def _chunked(items: Iterable[tuple[C, P]]) -> Iterator[list[tuple[C, P]]]:
+    chunk: list[tuple[C, P]] = []
     size = 0
     for item in items:
         chunk.append(item)
-        size += len(item[1].text)
+        size += item[1].size
         if len(chunk) >= CHUNK_DOCUMENTS or size >= CHUNK_CHARS:
             yield chunk
             chunk, size = [], 0
@@ -151,11 +166,11 @@ def _chunked(items: Iterable[tuple[T, Task]]) -> Iterator[list[tuple[T, Task]]]:
 _worker_normalizer: Normalizer | None = None
 
 
-def normalize_chunk(tasks: list[Task], normalizer: Normalizer | None = None) -> list[Outcome]:
-    """Normalise a chunk of documents (in a worker, with the worker's Normalizer)."""
+def run_chunk(work: Work[P, R], payloads: list[P], normalizer: Normalizer | None = None) -> list[R]:
+    """Run `work` on a chunk of payloads (in a worker, with the worker's Normalizer)."""
     chosen = normalizer or _worker_normalizer
-    assert chosen is not None, "normalize_chunk runs in a worker started by DocumentPool"
-    return [normalize_guarded(chosen, task) for task in tasks]
+    assert chosen is not None, "run_chunk runs in a worker started by DocumentPool"
+    return [work(chosen, payload) for payload in payloads]
 
 
 def _init_worker(normalizer: Normalizer) -> None:
@@ -176,7 +191,6 @@ def _start_workers(normalizer: Normalizer, jobs: int) -> ProcessPoolExecutor:
     # fork shares the loaded rules and dictionaries with the workers at no cost;
     # ProcessPoolExecutor starts all forked workers at once, before its own thread.
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    start: Callable[[Normalizer], None] = _init_worker
     return ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=start, initargs=(normalizer,)
+        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(normalizer,)
     )

@@ -11,7 +11,7 @@ import pytest
 
 from normalize import parallel
 from normalize.cli import main
-from normalize.parallel import DocumentPool, Failure, Task
+from normalize.parallel import DocumentPool, Failure, Outcome, Task, normalize_task
 from normalize.pipeline import Normalizer
 
 from .conftest import ROOT, raw_documents
@@ -77,9 +77,9 @@ def test_the_pool_yields_in_input_order_and_reads_ahead_only_a_few_chunks() -> N
             pulled += 1
             yield i, Task(f"Line {i}  \n", as_file=True)
 
-    with DocumentPool[int](normalizer, jobs=2) as pool:
+    with DocumentPool[int, Task, Outcome](normalizer, jobs=2) as pool:
         seen = []
-        for i, outcome in pool.map(items()):
+        for i, outcome in pool.map(normalize_task, items()):
             if not first_result_after:
                 first_result_after.append(pulled)
             assert not isinstance(outcome, Failure)
