@@ -235,7 +235,7 @@ def clean_json_line(normalizer: Normalizer, line: JsonLine) -> JsonOutcome:
     All the per-line work is here, so that with several workers the parent
     only reads and writes bytes.
     """
-    record, problem = _parse_json_line(line.raw, line.field)
+    record, problem = parse_json_line(line.raw, line.field)
     if problem is not None:
         return JsonOutcome(None, f"{problem}; line skipped")
     outcome = normalize_task(normalizer, Task(record[line.field], as_file=False))
@@ -333,7 +333,17 @@ def read_jsonl_lines(source: IO[bytes]) -> Iterator[tuple[int, bytes]]:
             yield number, raw
 
 
-def _parse_json_line(raw: bytes, field_name: str) -> tuple[dict[str, Any], str | None]:
+def read_jsonl(
+    source: IO[bytes], field_name: str
+) -> Iterator[tuple[int, dict[str, Any], str | None]]:
+    """(line number, object, problem) for each non-empty line: for readers of a
+    field (`suggest`) that have no use for the raw bytes."""
+    for number, raw in read_jsonl_lines(source):
+        record, problem = parse_json_line(raw, field_name)
+        yield number, record, problem
+
+
+def parse_json_line(raw: bytes, field_name: str) -> tuple[dict[str, Any], str | None]:
     try:
         record = json.loads(raw)
     except UnicodeDecodeError as error:

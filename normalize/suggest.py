@@ -316,7 +316,8 @@ def dump_proposal(proposal: dict[str, object]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    from normalize.cli import UsageError, expand_inputs, read_jsonl
+    from normalize.clean import read_jsonl
+    from normalize.cli import UsageError, expand_inputs
     from normalize.textio import InputError, read_text_file, write_atomic
 
     parser = argparse.ArgumentParser(
