@@ -11,7 +11,7 @@ from typing import Any
 
 from normalize.actions import Action, DocContext, Resources, RuleProblem
 from normalize.document import Change, Edit, Note, Result
-from normalize.edits import apply_edits, dumps_json_line, select_non_overlapping
+from normalize.edits import apply_edits, records_as_jsonl, select_non_overlapping
 from normalize.registry import action_class
 from normalize.rules import DEFAULT_RULES_DIR, RulesError, RuleSet, load_rules
 
@@ -107,8 +107,7 @@ class Normalizer:
             result = self.normalize_and_explain(text)
             texts.append(result.text)
             if edits_field is not None:
-                records = [*result.edits, *result.notes]
-                explained.append("".join(dumps_json_line(r.to_json()) for r in records))
+                explained.append(records_as_jsonl([*result.edits, *result.notes], None))
         columns[field] = texts
         if edits_field is not None:
             columns[edits_field] = explained
