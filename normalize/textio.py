@@ -148,15 +148,33 @@ def graceful_termination() -> Iterator[None]:
 
 @contextmanager
 def _signals_held() -> Iterator[None]:
-    """Hold Ctrl-C and termination signals back until the block is done."""
-    if not hasattr(signal, "pthread_sigmask"):  # Windows
-        yield
+    """Hold Ctrl-C and termination signals back until the block is done.
+
+    The handlers only note a signal meanwhile; it is raised again once the
+    block is over. Blocking the signal instead (pthread_sigmask) would hold it
+    back from this thread only: with other threads in the process (a worker
+    pool's, numpy's), the signal would reach one of them and Python would run
+    its handler here anyway, in the middle of the block.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # handlers run in the main thread only; it decides
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, *_TERMINATING})
+    noted: list[int] = []
+
+    def note(signum: int, _frame: FrameType | None) -> None:
+        noted.append(signum)
+
+    previous = {}
+    for signum in (signal.SIGINT, *_TERMINATING):
+        if signal.getsignal(signum) not in (signal.SIG_IGN, None):
+            previous[signum] = signal.signal(signum, note)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        if noted:
+            signal.raise_signal(noted[0])
 
 
 class AtomicFiles:

@@ -136,3 +136,24 @@ def test_a_signal_during_the_renames_waits_until_all_files_are_in_place(
         files.open(tmp_path / "a.txt").write(b"text")
         files.open(tmp_path / "a.edits.jsonl", text=True).write("edits")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.edits.jsonl", "a.txt"]
+
+
+def test_a_signal_while_files_are_renamed_waits_even_with_other_threads() -> None:
+    import threading
+
+    from normalize.textio import _signals_held
+
+    # A worker pool's thread, say: the kernel may hand the signal to it.
+    done = threading.Event()
+    other = threading.Thread(target=done.wait)
+    other.start()
+    finished_block = False
+    try:
+        with graceful_termination(), pytest.raises(Interrupted), _signals_held():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.1)  # long enough for a handler to have run
+            finished_block = True
+    finally:
+        done.set()
+        other.join()
+    assert finished_block
