@@ -70,11 +70,7 @@ def edits1(word: str) -> set[str]:
     return deletes | transposes | replaces | inserts1(word)
 
 
-def commonest(candidates: set[str], counts: Mapping[str, int]) -> tuple[str, int] | None:
-    """The candidate with the highest count in `counts`, if any is known."""
-    best: tuple[str, int] | None = None
-    for candidate in candidates:
-        count = counts.get(candidate, 0)
-        if count and (best is None or count > best[1]):
-            best = (candidate, count)
-    return best
+def highest_count(candidates: set[str], counts: Mapping[str, int]) -> int:
+    """The highest count in `counts` of any of `candidates` (0 if none is known)."""
+    # The intersection runs in C: `edits1` makes hundreds of candidates.
+    return max((counts[c] for c in candidates & counts.keys()), default=0)

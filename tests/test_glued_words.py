@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
 import pytest
+import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normalize.actions.glued_words import CACHE_LIMIT
+from normalize.actions.glued_words import (
+    _AFTER,
+    _CODE_LINE,
+    _WORD_BEFORE,
+    CACHE_LIMIT,
+    SegmentSplitter,
+    TextScan,
+)
 from normalize.pipeline import Normalizer
 from normalize.rules import RulesError
-from normalize.segmentation import Segmenter, commonest, edits1, inserts1
+from normalize.segmentation import Segmenter, edits1, highest_count, inserts1
 
 from .conftest import RULES_DIR, raw_documents
 
@@ -109,8 +118,8 @@ def test_segmenter_never_respells() -> None:
 
 def test_typo_helpers() -> None:
     assert "believe" in inserts1("belive") and "belive" in edits1("believe")
-    assert commonest({"believe", "xqzv"}, {"believe": 7}) == ("believe", 7)
-    assert commonest({"xqzv"}, {"believe": 7}) is None
+    assert highest_count({"believe", "belive", "xqzv"}, {"believe": 7, "belive": 2}) == 7
+    assert highest_count({"xqzv"}, {"believe": 7}) == 0
 
 
 def test_cache_is_bounded(normalizer: Normalizer) -> None:
@@ -149,3 +158,95 @@ def test_unusable_rules_are_reported(tmp_path: Path, rule: str, problem: str) ->
 
 def test_the_rules_folder_loads_with_its_lists() -> None:
     assert Normalizer.from_rules(RULES_DIR).passes
+
+
+# The scans of `TextScan` must find exactly what the patterns they replace
+# would: seams as `\p{Ll}\p{Lu}` and `\p{Ll}\.\p{Lu}` (letters outside ASCII,
+# title case and "?" included), run-together tokens as the word regexes did.
+LETTERS = st.sampled_from(
+    [
+        *"aZz.A ?-'’\n", "é", "É", "ß", "ǅ", "Ω", "ω", "ﬁ", "\u0301", "Ⅻ", "中", "\udce9",
+        "s.T", "sT", "é.É", "a.É", "é.A", "ω.Ω", "ǅ.A", "éÉ", "aÉ", "éA", "ǅA", "aǅ",
+    ]
+)  # fmt: skip
+
+
+@given(st.lists(LETTERS, max_size=20).map("".join))
+@settings(max_examples=1000, deadline=None)
+def test_seams_are_where_the_letter_patterns_match(text: str) -> None:
+    scan = TextScan(text)
+    assert scan.case_seams() == [m.start() for m in regex.finditer(r"\p{Ll}\p{Lu}", text)]
+    assert scan.stop_seams() == [m.start() for m in regex.finditer(r"\p{Ll}\.\p{Lu}", text)]
+
+
+def segment_splitter(normalizer: Normalizer) -> SegmentSplitter:
+    (action,) = [p.action for p in normalizer.passes if p.name == PASS]
+    (splitter,) = [s for s in action.splitters if isinstance(s, SegmentSplitter)]  # type: ignore[attr-defined]
+    return splitter
+
+
+def candidates_by_word_regexes(splitter: SegmentSplitter, text: str) -> list[tuple[int, int]]:
+    """The run-together tokens as the pass first found them: every unknown word
+    of the text, and each place where one that splits stands on its own."""
+    known = frozenset(splitter.lexicon.counts)
+    unknown = set(re.findall(r"[a-z]{6,}", text)) - known
+    unknown.update(w for w in re.findall(r"[A-Z][a-z]{5,}", text) if w.lower() not in known)
+    spans = []
+    for token in sorted(unknown):
+        if len(token) >= splitter.min_length and splitter._pieces(token):
+            pattern = _WORD_BEFORE + regex.escape(token) + _AFTER
+            spans.extend(m.span() for m in regex.finditer(pattern, text))
+    return spans
+
+
+WORDS = st.sampled_from(
+    [
+        "technologyamong", "Kongas", "Hong", "forthe", "saidon", "Hassan", "King", "theyre",
+        "robustas", "Forthe", "FORTHE", "forthé", "éforthe", "forthe’s", "anti-forthe",
+        "forthe.com", "@forthe", "technology", "among", " ", "  ", ".", "\n", ",", "x", "5",
+    ]
+)  # fmt: skip
+
+
+@given(st.lists(WORDS, max_size=12).map("".join))
+@settings(max_examples=500, deadline=None)
+def test_run_together_tokens_are_those_the_word_regexes_found(
+    normalizer: Normalizer, text: str
+) -> None:
+    splitter = segment_splitter(normalizer)
+    found = [m.span() for m in splitter.matches(text, TextScan(text))]
+    assert found == candidates_by_word_regexes(splitter, text)
+
+
+def test_words_that_cannot_split_are_remembered_within_bounds(normalizer: Normalizer) -> None:
+    splitter = segment_splitter(normalizer)
+    for i in range(CACHE_LIMIT + 10):
+        splitter._may_split(f"qxzvbn{i}")
+    assert 0 < len(splitter._unsplittable) <= CACHE_LIMIT
+
+
+def in_code_line_by_search(text: str, position: int) -> bool:
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    return bool(_CODE_LINE.search(text, start, len(text) if end < 0 else end))
+
+
+@given(st.lists(st.sampled_from(["a", "{", " var ", "==", "\n", "x);", " "]), max_size=15))
+@settings(max_examples=300, deadline=None)
+def test_code_lines_are_judged_as_before(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    scan = TextScan(text)
+    positions = [*range(len(text)), *reversed(range(len(text)))]  # forwards, then back
+    assert [scan.in_code_line(p) for p in positions] == [
+        in_code_line_by_search(text, p) for p in positions
+    ]
+
+
+def test_a_one_line_document_is_judged_once(normalizer: Normalizer) -> None:
+    # Documents that are one long line used to be searched whole for each split.
+    text = " ".join(["It ended.Then it began."] * 2000)
+    result = normalizer.normalize_and_explain(text, only=PASS)
+    assert result.text == text.replace(".Then", ". Then")
+    scan = TextScan(text)
+    assert not any(scan.in_code_line(m.start()) for m in re.finditer(r"\.T", text))
+    assert scan._code_lines == {0: False}

@@ -4,22 +4,29 @@ Each rule of the encoding pass switches one ftfy fixer on (or off, with a
 reason), so the YAML file is the ftfy configuration. ftfy is the slowest part of
 a naive pipeline, so a line goes to ftfy only when it contains something ftfy
 could change under that configuration: a character one of the enabled fixers
-acts on, text that ftfy's own mojibake detector (`is_bad`) flags, or text that
-is not in the normalisation form. For any other line ftfy is a no-op, so the
-shortcut changes no result (a property test checks this).
+acts on, an HTML entity, text that ftfy's own mojibake detector (`is_bad`)
+flags, or text that is not in the normalisation form. For any other line ftfy
+is a no-op, so the shortcut changes no result (a property test checks this).
+
+Most documents have nothing of the kind, and one scan of the whole text for
+the characters that could make a line suspicious settles it; only the lines
+around a hit are looked at one by one. `is_bad` only ever fires on a line
+with a character of ftfy's mojibake categories other than the quotes, dashes
+and spaces of correct typography (see `mojibake_code_points`), so lines with
+only those never reach it.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from typing import ClassVar
 
 import ftfy
 import ftfy.bad_codecs
-import regex
-from ftfy.badness import is_bad
-from ftfy.chardata import CONTROL_CHARS, LIGATURES, WIDTH_MAP
+from ftfy.badness import MOJIBAKE_CATEGORIES, is_bad
+from ftfy.chardata import CONTROL_CHARS, HTML_ENTITY_RE, LIGATURES, WIDTH_MAP
 
 from normalize.actions import Action, DocContext, Resources, RuleProblem
 from normalize.document import Change
@@ -27,7 +34,8 @@ from normalize.rules import Rule, RuleSet
 from normalize.schema import Field
 
 # ftfy's fixers (TextFixerConfig fields) and the code points each one can act on.
-# `fix_encoding` and `normalization` are detected differently (see above).
+# `fix_encoding` and `normalization` are detected differently (see above), and
+# `unescape_html` only acts on what ftfy's own HTML_ENTITY_RE matches.
 _CODE_POINTS: dict[str, list[int] | range] = {
     "unescape_html": [ord("&")],
     "remove_terminal_escapes": [0x1B],
@@ -46,11 +54,39 @@ _CODE_POINTS: dict[str, list[int] | range] = {
 FIXERS = frozenset(_CODE_POINTS) | {"fix_encoding", "normalization"}
 # The fixers that are plain on/off switches of ftfy's TextFixerConfig.
 _FTFY_SWITCHES = sorted(set(_CODE_POINTS) - {"unescape_html", "invalid_bytes"})
-ESCAPED_BYTES = regex.compile("[\\udc80-\\udcff]+")
-_LINE_BREAK = regex.compile("[\\n\\r\\u2028\\u2029]")
+ESCAPED_BYTES = re.compile("[\\udc80-\\udcff]+")
+_LINE_BREAK = re.compile("[\\n\\r\\u2028\\u2029]")
+_LINE_BREAKS = "\n\r\u2028\u2029"
+# ftfy's mojibake categories whose characters are correct typography (curly
+# quotes, dashes, the ellipsis, the no-break space...): every alternative of
+# ftfy's BADNESS_RE needs at least one character of another category, so a
+# line with only these never makes `is_bad` true (tests/test_encoding.py
+# checks this against the installed ftfy).
+HARMLESS_CATEGORIES = frozenset({"common", "start_punctuation", "end_punctuation"})
+# ftfy results remembered per line: scraped pages repeat their damaged lines
+# (a footer, the same article twice). Bounded in entries and in characters.
+FIX_CACHE_ENTRIES = 4096
+FIX_CACHE_CHARS = 2_000_000
 
 
-def _char_class(code_points: set[int]) -> regex.Pattern[str] | None:
+def mojibake_code_points() -> frozenset[int]:
+    """The characters of which a string needs one for `ftfy.badness.is_bad` to be true.
+
+    Taken from ftfy's own `MOJIBAKE_CATEGORIES` (regex character-class bodies),
+    so that an ftfy upgrade that adds characters is followed.
+    """
+    bodies = [body for name, body in MOJIBAKE_CATEGORIES.items() if name not in HARMLESS_CATEGORIES]
+    # A class of literal characters and ranges never matches above its largest
+    # character; with an escape or a negation, every code point is tried.
+    plain = all(body and "\\" not in body and not body.startswith("^") for body in bodies)
+    limit = max(ord(c) for body in bodies for c in body) + 1 if plain else 0x110000
+    candidates = "".join(map(chr, range(limit)))
+    # Each category is read as a class of its own, so that no range can form
+    # across two of them.
+    return frozenset(ord(c) for body in bodies for c in re.findall(f"[{body}]", candidates))
+
+
+def _char_class(code_points: set[int] | frozenset[int]) -> re.Pattern[str] | None:
     """A compiled character class matching any of `code_points` (as ranges)."""
     if not code_points:
         return None
@@ -61,7 +97,7 @@ def _char_class(code_points: set[int]) -> regex.Pattern[str] | None:
         else:
             ranges.append([cp, cp])
     body = "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges)
-    return regex.compile(f"[{body}]")
+    return re.compile(f"[{body}]")
 
 
 class FtfyAction(Action):
@@ -104,23 +140,56 @@ class FtfyAction(Action):
             explain=True,
             **{name: name in enabled for name in _FTFY_SWITCHES},
         )
-        self.suspect = _char_class(
-            {cp for name in enabled & set(_CODE_POINTS) for cp in _CODE_POINTS[name]}
-        )
         self.max_segment = int(self.options.get("max_segment", 100_000))
+        self._build_triggers(enabled)
+        self._fixed: dict[str, tuple[int, int, str, str, str] | None] = {}
+        self._fixed_chars = 0
+
+    def _build_triggers(self, enabled: set[str]) -> None:
+        """The patterns that tell which lines ftfy could change."""
+        # Characters one enabled fixer acts on; an "&" only matters at the start
+        # of an entity (AT&T stays as it is), so lines are searched for entities.
+        fixed_chars = {
+            cp
+            for name in enabled - {"unescape_html"} & set(_CODE_POINTS)
+            for cp in _CODE_POINTS[name]
+        }
+        self.fixed_chars = _char_class(fixed_chars)
+        self.entities = HTML_ENTITY_RE if "unescape_html" in enabled else None
+        mojibake = mojibake_code_points() if self.config.fix_encoding else frozenset()
+        self.mojibake_chars = _char_class(mojibake)
+        # Whole-text scans: any line without one of these characters is left
+        # alone. ASCII text can only hold the ASCII ones (and is never mojibake).
+        hints = fixed_chars | ({ord("&")} if self.entities else set())
+        ascii_hints = {cp for cp in hints if cp < 0x80}
+        self.ascii_hint = _char_class(ascii_hints)
+        self.ascii_hint_bytes = bytes(sorted(ascii_hints))
+        self.hint = _char_class(hints)
+        self.mojibake_hint = _char_class(hints | mojibake)
 
     def propose(self, text: str, doc: DocContext) -> list[Change]:
-        ascii_only = text.isascii()
-        may_be_bad = not ascii_only and self.config.fix_encoding
-        check_form = (
-            not ascii_only
-            and self.config.normalization is not None
-            and not unicodedata.is_normalized(self.form, text)
-        )
-        if not (may_be_bad or check_form or (self.suspect and self.suspect.search(text))):
+        if text.isascii():
+            # Deleting the hint characters from a byte copy is three times
+            # quicker than searching for them; most texts have none.
+            raw = text.encode("ascii")
+            if len(raw.translate(None, self.ascii_hint_bytes)) == len(raw):
+                return []
+            may_be_bad = check_form = False
+            hint = self.ascii_hint
+        else:
+            may_be_bad = self.config.fix_encoding
+            check_form = self.config.normalization is not None and not unicodedata.is_normalized(
+                self.form, text
+            )
+            hint = self.mojibake_hint if may_be_bad else self.hint
+        if check_form:
+            segments = _segments(text, 0, len(text), self.max_segment)
+        elif hint is None or (first := hint.search(text)) is None:
             return []
+        else:
+            segments = self._hinted_segments(text, hint, first)
         changes: list[Change] = []
-        for start, segment in _segments(text, self.max_segment):
+        for start, segment in segments:
             # A line is judged without its trailing spaces first: the layout pass
             # removes them, and ftfy's verdict must not change when it does, or a
             # second run would decide differently. The whole line is tried next,
@@ -134,18 +203,65 @@ class FtfyAction(Action):
                         break
         return changes
 
+    def _hinted_segments(
+        self, text: str, hint: re.Pattern[str], found: re.Match[str] | None
+    ) -> Iterator[tuple[int, str]]:
+        """The segments of the lines in which `hint` finds something, in order,
+        from its `found` first match on."""
+        breaks = [c for c in _LINE_BREAKS if c in text]
+        line_start = 0  # where the line after the last one yielded starts
+        while found is not None:
+            at = found.start()
+            # The line around the hit starts after the last line break before it.
+            start = max(text.rfind(c, line_start, at) for c in breaks) + 1 if breaks else 0
+            start = max(start, line_start)
+            after = _LINE_BREAK.search(text, at)
+            end = after.start() if after is not None else len(text)
+            yield from _segments(text, start, end, self.max_segment)
+            line_start = end + 1
+            found = hint.search(text, line_start)
+
     def _suspicious(self, segment: str, may_be_bad: bool, check_form: bool) -> bool:
         """Whether ftfy could change `segment`; False means it surely would not."""
         # `is_bad` runs on each line, never on the whole text: its patterns look
         # at the start of the string, so a line that is bad on its own ("Â 0")
         # can look fine after a newline, until a second run sees it first.
         return bool(
-            (self.suspect is not None and self.suspect.search(segment))
-            or (may_be_bad and not segment.isascii() and is_bad(segment))
+            (self.fixed_chars is not None and self.fixed_chars.search(segment))
+            or (self.entities is not None and self.entities.search(segment))
+            or (
+                may_be_bad
+                and not segment.isascii()
+                and self.mojibake_chars is not None
+                and self.mojibake_chars.search(segment)
+                and is_bad(segment)
+            )
             or (check_form and not unicodedata.is_normalized(self.form, segment))
         )
 
     def _fix_segment(self, start: int, segment: str) -> Change | None:
+        if segment in self._fixed:
+            fix = self._fixed[segment]
+        else:
+            fix = self._fix_piece(segment)
+            self._remember(segment, fix)
+        if fix is None:
+            return None
+        prefix, end, after, rule_id, message = fix
+        return Change(start + prefix, start + end, after, rule_id, message=message)
+
+    def _remember(self, segment: str, fix: tuple[int, int, str, str, str] | None) -> None:
+        """Keep ftfy's answer for a line, within FIX_CACHE_ENTRIES and FIX_CACHE_CHARS."""
+        if len(segment) > FIX_CACHE_CHARS // 100:
+            return  # a huge line is rarely repeated, and would crowd out the others
+        if len(self._fixed) >= FIX_CACHE_ENTRIES or self._fixed_chars > FIX_CACHE_CHARS:
+            self._fixed.clear()  # bounded memory on endless streams
+            self._fixed_chars = 0
+        self._fixed[segment] = fix
+        self._fixed_chars += len(segment)
+
+    def _fix_piece(self, segment: str) -> tuple[int, int, str, str, str] | None:
+        """ftfy's repair of one line as (start, end, replacement, rule id, message)."""
         steps: list[str] = []
         first_fixer: str | None = None
         fixed = segment
@@ -162,24 +278,25 @@ class FtfyAction(Action):
             return None
         prefix, suffix = _common_affixes(segment, fixed)
         rule = self.rule_for_fixer.get(first_fixer) or next(iter(self.rule_for_fixer.values()))
-        return Change(
-            start + prefix,
-            start + len(segment) - suffix,
+        return (
+            prefix,
+            len(segment) - suffix,
             fixed[prefix : len(fixed) - suffix],
             rule.id,
-            message=f"{rule.message} (ftfy: {'; '.join(steps)})",
+            f"{rule.message} (ftfy: {'; '.join(steps)})",
         )
 
 
-def _segments(text: str, max_segment: int) -> Iterator[tuple[int, str]]:
-    """Lines without their line break, cut into pieces of at most `max_segment`.
+def _segments(text: str, start: int, end: int, max_segment: int) -> Iterator[tuple[int, str]]:
+    """The lines of text[start:end] without their line break, cut into pieces of
+    at most `max_segment`; `start` must be where a line starts.
 
     Every form of line break ends a line, not only "\n": the layout pass turns
     them all into newlines, and a line must be the same line before and after,
     or a second run could decide differently (an entity on the line of a "<").
     """
-    pos = 0
-    for line in _LINE_BREAK.split(text):
+    pos = start
+    for line in _LINE_BREAK.split(text[start:end]):
         for offset in range(0, max(len(line), 1), max_segment):
             yield pos + offset, line[offset : offset + max_segment]
         pos += len(line) + 1
@@ -203,7 +320,7 @@ def _fixers_of(explanation: list[tuple[str, str]]) -> list[str]:
     return fixers
 
 
-def _decode_escaped_bytes(match: regex.Match[str]) -> str:
+def _decode_escaped_bytes(match: re.Match[str]) -> str:
     raw = bytes(ord(c) - 0xDC00 for c in match.group())
     return raw.decode("sloppy-windows-1252")
 

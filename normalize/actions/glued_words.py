@@ -9,18 +9,22 @@ Each rule picks one of three mechanisms with its `split` key:
   common words with a function word at the seam (`technologyamong`, `Kongas`
   after `Hong`), when the neighbouring words agree.
 
-Candidates are found cheaply (a regex for the seam, or set operations on the
-text's words) and the expensive checks run once per distinct token (cached),
-only on the rare tokens that get that far. Every split only inserts text (a
-space, or a full stop and a space); no letter of the document is ever changed.
+Candidates are found with a few scans of the whole text in C, shared by the
+rules of the pass (`TextScan`): "sT" seams with `bytes.find` on a copy of the
+text mapped to letter classes, "s.T" seams with a regex that only stops at full
+stops, unknown words with one regex and set operations on a lower-cased copy.
+Python only sees the rare seams and unknown words, and the expensive checks run
+once per distinct token (cached). Every split only inserts text (a space, or a
+full stop and a space); no letter of the document is ever changed.
 See rules/40-glued-words.yaml for why each separator is chosen.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from string import ascii_letters, ascii_lowercase, ascii_uppercase
 from typing import ClassVar
 
 import regex
@@ -30,7 +34,7 @@ from normalize.document import Change
 from normalize.lexicon import Lexicon
 from normalize.rules import Rule, RuleSet
 from normalize.schema import Field
-from normalize.segmentation import Segmenter, commonest, edits1, inserts1, load_bigrams
+from normalize.segmentation import Segmenter, edits1, highest_count, inserts1, load_bigrams
 from normalize.wordlists import gazetteer_words, rule_list
 
 # Characters that, next to a token, make it part of a URL, handle, path or code.
@@ -39,16 +43,47 @@ _AFTER = r"(?![\p{L}\p{M}\p{N}_@#/\\=(+™®©]|\.[\p{L}\p{N}])"
 CASE_TOKEN = regex.compile(_BEFORE + r"(?P<left>\p{Lu}?\p{Ll}+)(?P<right>\p{Lu}\p{Ll}+)" + _AFTER)
 STOP_TOKEN = regex.compile(_BEFORE + r"(?P<left>\p{L}*\p{Ll})\.(?P<right>\p{Lu}\p{Ll}+)" + _AFTER)
 _WORD_BEFORE = r"(?<![\p{L}\p{M}\p{N}_@#$/\\.&=+'’-])"
-# Cheap first sieve for run-together tokens (ASCII letters, as symspellpy's list):
-# the standard `re` runs these twice as fast; boundaries are checked afterwards.
-_LOWER_WORD = re.compile(r"[a-z]{6,}")
-_CAPITALISED_WORD = re.compile(r"[A-Z][a-z]{5,}")
+# A whole word in the context a segment token needs. Matched where a token
+# (letters) occurs, it ends right after the token exactly when
+# `_WORD_BEFORE + token + _AFTER` would match there.
+_BOUNDED_WORD = regex.compile(_WORD_BEFORE + r"\p{L}+" + _AFTER)
+# A seam inside a token: "sT" as letter classes (see `TextScan`), "s.T" in the text.
+_CASE_SEAM = b"aA"
+_ASCII_STOP_SEAM = re.compile(r"\.(?<=[a-z]\.)(?=[A-Z])")
+# The same seams where a letter outside ASCII takes part. The scan stops only
+# at characters outside ASCII, so it is quick; `left` marks a match on the
+# lower-case letter of the seam, otherwise the match is on its capital.
+_NON_ASCII_CASE_SEAM = regex.compile(
+    r"[^\x00-\x7f](?:(?<=\p{Ll})(?=\p{Lu})(?P<left>)|(?<=\p{Ll}\p{Lu}))"
+)
+_NON_ASCII_STOP_SEAM = regex.compile(
+    r"[^\x00-\x7f](?:(?<=\p{Ll})(?=\.\p{Lu})(?P<left>)|(?<=\p{Ll}\.\p{Lu}))"
+)
+# A word of LONG_WORD letters or more, lower-cased, in the words copy (see
+# `TextScan`): every token `SegmentSplitter` can split ([a-z]{6,} or
+# [A-Z][a-z]{5,} between non-letters) is one of these.
+LONG_WORD = 6
+_LONG_WORD = re.compile(rf" ([a-z]{{{LONG_WORD},}})")
 # The word right before / after a token, separated by one space and nothing else.
 _PREVIOUS_WORD = regex.compile(r"(?:^|[^\p{L}'’-])(\p{L}+) $")
 _NEXT_WORD = regex.compile(r" (\p{L}+)")
 _CODE_LINE = regex.compile(r"[{}]|\);|\bvar |\bfunction\s*\(|==|=>|</?[a-z]+[ >]")
 SPLITS = ("case", "stop", "segment")
 CACHE_LIMIT = 50_000  # distinct tokens remembered per rule before the cache starts over
+
+
+def _byte_table(mapping: dict[str, str]) -> bytes:
+    """A `bytes.translate` table: each key of `mapping` to its value, any other byte to a space."""
+    table = bytearray(b" " * 256)
+    for key, value in mapping.items():
+        table[ord(key)] = ord(value)
+    return bytes(table)
+
+
+_CASE_CLASSES = _byte_table(
+    {**dict.fromkeys(ascii_lowercase, "a"), **dict.fromkeys(ascii_uppercase, "A")}
+)
+_LOWERED_WORDS = _byte_table({letter: letter.lower() for letter in ascii_letters})
 
 KEYS_BY_SPLIT: dict[str, set[str]] = {
     "case": {
@@ -124,16 +159,117 @@ class GluedWordsAction(Action):
 
     def propose(self, text: str, doc: DocContext) -> list[Change]:
         changes: list[Change] = []
+        scan = TextScan(text)
         for splitter in self.splitters:
-            changes.extend(splitter.propose(text))
+            found = splitter.propose(text, scan)
+            if found:
+                changes.extend(found)
         return changes
+
+
+class TextScan:
+    """What the rules of the pass need to know about one text, each worked out
+    on first use with a scan in C and shared by all the rules.
+
+    Most scans run on a byte copy of the text with one byte per character
+    (characters outside ASCII become "?", neither a letter nor a full stop),
+    so offsets are the text's own; seams with letters outside ASCII are
+    searched for in the text itself, and only in texts that have such letters.
+    """
+
+    __slots__ = ("_bytes", "_case_seams", "_code_lines", "_line", "_long_words", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._bytes: bytes | None = None
+        self._case_seams: list[int] | None = None
+        self._long_words: set[str] | None = None
+        self._code_lines: dict[int, bool] | None = None  # line start -> looks like code
+        self._line = (0, -1, False)  # the line last asked about: start, end, looks like code
+
+    def as_bytes(self) -> bytes:
+        if self._bytes is None:
+            self._bytes = self.text.encode("ascii", "replace")
+        return self._bytes
+
+    def case_seams(self) -> list[int]:
+        """Where `\\p{Ll}\\p{Lu}` matches ("sT"), in order."""
+        if self._case_seams is None:
+            classes = self.as_bytes().translate(_CASE_CLASSES)
+            seams = _find_all(classes, _CASE_SEAM)
+            if not self.text.isascii():
+                seams = _with_non_ascii(seams, _NON_ASCII_CASE_SEAM, self.text, 1)
+            self._case_seams = seams
+        return self._case_seams
+
+    def stop_seams(self) -> list[int]:
+        """Where `\\p{Ll}\\.\\p{Lu}` matches ("s.T"), in order."""
+        seams = [found.start() - 1 for found in _ASCII_STOP_SEAM.finditer(self.text)]
+        if not self.text.isascii():
+            seams = _with_non_ascii(seams, _NON_ASCII_STOP_SEAM, self.text, 2)
+        return seams
+
+    def long_words(self) -> set[str]:
+        """Every run of LONG_WORD ASCII letters or more between other characters, lower-cased."""
+        if self._long_words is None:
+            lowered = (b" " + self.as_bytes().translate(_LOWERED_WORDS)).decode("ascii")
+            self._long_words = set(_LONG_WORD.findall(lowered))
+        return self._long_words
+
+    def in_code_line(self, position: int) -> bool:
+        """Whether the line around `position` looks like program code.
+
+        Decided once per line: documents that are one long line would otherwise
+        be scanned whole for every candidate.
+        """
+        start, end, is_code = self._line
+        if start <= position <= end:
+            return is_code
+        text = self.text
+        # Positions mostly come in order: search back to the last line only.
+        low = end if 0 <= end < position else 0
+        start = text.rfind("\n", low, position) + 1
+        end = text.find("\n", position)
+        if end < 0:
+            end = len(text)
+        if self._code_lines is None:
+            self._code_lines = {}
+        is_code = self._code_lines.get(start)
+        if is_code is None:
+            is_code = self._code_lines[start] = bool(_CODE_LINE.search(text, start, end))
+        self._line = (start, end, is_code)
+        return is_code
+
+
+def _find_all(haystack: bytes, needle: bytes) -> list[int]:
+    """The offsets of `needle` in `haystack` (occurrences that may not overlap)."""
+    found: list[int] = []
+    at = haystack.find(needle)
+    while at >= 0:
+        found.append(at)
+        at = haystack.find(needle, at + len(needle))
+    return found
+
+
+def _with_non_ascii(
+    seams: list[int], pattern: regex.Pattern[str], text: str, capital: int
+) -> list[int]:
+    """`seams` (the ASCII ones) with those `pattern` finds, in order.
+
+    A match is on the lower-case letter of the seam (group `left`) or on its
+    capital, `capital` characters after the seam's start.
+    """
+    found = [
+        m.start() if m.group("left") is not None else m.start() - capital
+        for m in pattern.finditer(text)
+    ]
+    return sorted(set(seams).union(found)) if found else seams
 
 
 class _Splitter:
     """One rule's mechanism: finds candidate tokens and decides on each."""
 
     pattern: ClassVar[regex.Pattern[str]]  # the whole candidate token, with its context
-    trigger: ClassVar[regex.Pattern[str]]  # the seam inside it, cheap to scan for
 
     def __init__(self, rule: Rule, resources: Resources) -> None:
         self.rule = rule
@@ -141,6 +277,7 @@ class _Splitter:
         self.never_split = set(rule_list(rule, "never_split", resources))
         self._cache: dict[str, object] = {}
         self._lexicon: Lexicon | None = None
+        self._names: frozenset[str] | None = None
 
     @property
     def lexicon(self) -> Lexicon:
@@ -150,7 +287,11 @@ class _Splitter:
 
     @property
     def names(self) -> frozenset[str]:
-        return self.resources.shared("gazetteer_words", lambda: gazetteer_words(self.resources))
+        if self._names is None:
+            self._names = self.resources.shared(
+                "gazetteer_words", lambda: gazetteer_words(self.resources)
+            )
+        return self._names
 
     def is_word(self, word: str, min_count: int) -> bool:
         lower = word.lower()
@@ -163,16 +304,23 @@ class _Splitter:
             self._cache[key] = decide()
         return self._cache[key]
 
-    def matches(self, text: str) -> Iterator[regex.Match[str]]:
+    def seams(self, scan: TextScan) -> list[int]:
+        """Where the seams inside candidate tokens are ("sT", "s.T"), in order."""
+        raise NotImplementedError
+
+    def matches(self, text: str, scan: TextScan) -> Iterable[regex.Match[str]]:
         """The candidate tokens of `text`.
 
-        Scanning for the seam ("sT", "s.T") is ten times faster than trying the
-        whole token pattern at every position; the pattern is then tried only
-        at the start of the word around each seam.
+        Scanning for the seam is far faster than trying the whole token pattern
+        at every position; the pattern is then tried only at the start of the
+        word around each seam.
         """
+        seams = self.seams(scan)
+        return self._tokens_at(seams, text) if seams else ()
+
+    def _tokens_at(self, seams: list[int], text: str) -> Iterator[regex.Match[str]]:
         done = 0
-        for seam in self.trigger.finditer(text):
-            start = seam.start()
+        for start in seams:
             while start > done and text[start - 1].isalpha():
                 start -= 1
             match = self.pattern.match(text, start)
@@ -180,23 +328,27 @@ class _Splitter:
                 done = match.end()
                 yield match
 
-    def propose(self, text: str) -> Iterator[Change]:
-        for match in self.matches(text):
+    def propose(self, text: str, scan: TextScan) -> list[Change]:
+        changes: list[Change] = []
+        for match in self.matches(text, scan):
             split = self.decide(match, text)
-            if split is None or _in_code_line(text, match.start()):
+            if split is None or scan.in_code_line(match.start()):
                 continue
             at = match.start() + split.offset
             if split.separator:
-                yield Change(at, at, split.separator, self.rule.id, message=split.reason)
+                changes.append(Change(at, at, split.separator, self.rule.id, message=split.reason))
             else:
-                yield Change(
-                    match.start(),
-                    match.end(),
-                    match.group(),
-                    self.rule.id,
-                    message=split.reason,
-                    note=True,
+                changes.append(
+                    Change(
+                        match.start(),
+                        match.end(),
+                        match.group(),
+                        self.rule.id,
+                        message=split.reason,
+                        note=True,
+                    )
                 )
+        return changes
 
     def decide(self, match: regex.Match[str], text: str) -> Split | None:
         raise NotImplementedError
@@ -206,7 +358,6 @@ class CaseSplitter(_Splitter):
     """`tensionsThe` → `tensions. The`; `rightsChinese` → `rights Chinese`."""
 
     pattern = CASE_TOKEN
-    trigger = regex.compile(r"\p{Ll}\p{Lu}")
 
     def __init__(self, rule: Rule, resources: Resources) -> None:
         super().__init__(rule, resources)
@@ -222,6 +373,9 @@ class CaseSplitter(_Splitter):
             self.kept = regex.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
         except regex.error as error:
             raise RuleProblem(rule, f"invalid regular expression: {error}") from error
+
+    def seams(self, scan: TextScan) -> list[int]:
+        return scan.case_seams()
 
     def decide(self, match: regex.Match[str], text: str) -> Split | None:
         token, left, right = match.group(), match.group("left"), match.group("right")
@@ -277,11 +431,13 @@ class StopSplitter(_Splitter):
     """`China.On` → `China. On`, but `One.Tel`, `Amazon.Com`, `U.S.` stay."""
 
     pattern = STOP_TOKEN
-    trigger = regex.compile(r"\p{Ll}\.\p{Lu}")
 
     def __init__(self, rule: Rule, resources: Resources) -> None:
         super().__init__(rule, resources)
         self.keep_right = {w.lower() for w in rule_list(rule, "keep_right", resources)}
+
+    def seams(self, scan: TextScan) -> list[int]:
+        return scan.stop_seams()
 
     def decide(self, match: regex.Match[str], text: str) -> Split | None:
         token, right = match.group(), match.group("right")
@@ -304,26 +460,51 @@ class SegmentSplitter(_Splitter):
         self.junction = {w.lower() for w in rule_list(rule, "junction_words", resources)}
         if not self.junction:
             raise RuleProblem(rule, "split: segment needs 'junction_words'")
+        # Unknown words (lower-cased) that `_may_split` turned down.
+        self._unsplittable: set[str] = set()
 
     @property
     def bigrams(self) -> dict[str, int]:
         return self.resources.shared("symspell_bigrams", load_bigrams)
 
-    @property
-    def known(self) -> frozenset[str]:
-        return self.resources.shared("lexicon_words", lambda: frozenset(self.lexicon.counts))
+    def matches(self, text: str, scan: TextScan) -> Iterable[regex.Match[str]]:
+        # Set operations run in C (`set.difference` looks the words up in the
+        # lexicon's own dict, which the names pass reads right after): only the
+        # distinct words that neither the lexicon nor an earlier text settled
+        # reach Python. A token is such a word as it is written, in lower case
+        # or capitalised; only the forms that split are searched for.
+        words = scan.long_words().difference(self.lexicon.counts)
+        if words:
+            words -= self._unsplittable
+        tokens = []
+        for word in words:
+            if len(word) >= self.min_length and self._may_split(word):
+                tokens.extend(
+                    t
+                    for t in (word, word.capitalize())
+                    if t in text and self.cached(t, lambda t=t: self._pieces(t))
+                )
+        return [match for token in sorted(tokens) for match in _occurrences(token, text)]
 
-    def matches(self, text: str) -> Iterator[regex.Match[str]]:
-        # Set operations run in C: only the few distinct tokens the lexicon does
-        # not know reach Python, and only those that split are searched again.
-        unknown = set(_LOWER_WORD.findall(text)) - self.known
-        capitalised = set(_CAPITALISED_WORD.findall(text))
-        unknown.update(w for w in capitalised if w.lower() not in self.known)
-        for token in sorted(unknown):
-            if len(token) < self.min_length:
-                continue
-            if self.cached(token, lambda t=token: self._pieces(t)):
-                yield from regex.finditer(_WORD_BEFORE + regex.escape(token) + _AFTER, text)
+    def _may_split(self, lower: str) -> bool:
+        """Whether `_pieces` could split the token `lower` (lower-cased), in either case.
+
+        The first, cheap half of `_pieces`, with the weaker of its two length
+        conditions; a word it turns down is remembered, so that the next text
+        skips it in C.
+        """
+        if lower not in self.names:
+            counts = self.lexicon.counts
+            for cut in range(self.min_piece, len(lower) - self.min_piece + 1):
+                first, last = lower[:cut], lower[cut:]
+                if (first in self.junction or last in self.junction) and min(
+                    counts.get(first, 0), counts.get(last, 0)
+                ) >= self.min_count:
+                    return True
+        if len(self._unsplittable) >= CACHE_LIMIT:
+            self._unsplittable.clear()  # bounded memory on endless streams
+        self._unsplittable.add(lower)
+        return False
 
     def decide(self, match: regex.Match[str], text: str) -> Split | None:
         token = match.group()
@@ -394,18 +575,28 @@ class SegmentSplitter(_Splitter):
         if not splits:
             return None  # "cyberattack", "workgroups": compounds, not glue
         counts = self.lexicon.counts
-        dropped = commonest(inserts1(lower), counts)
-        if dropped and dropped[1] >= self.min_typo_count:
+        dropped = highest_count(inserts1(lower), counts)
+        if dropped and dropped >= self.min_typo_count:
             return None  # "forsee" is "foresee" with a letter dropped, not "for see"
-        rival = commonest(edits1(lower), counts) if token[0].islower() else None
+        rival = highest_count(edits1(lower), counts) if token[0].islower() else 0
         if rival:
             # "theyre" is one edit from "there": the pair must be far commoner.
-            floor = self.rival_ratio * rival[1]
+            floor = self.rival_ratio * rival
             splits = [s for s in splits if self.bigrams.get(" ".join(s), 0) >= floor]
         return splits or None
 
 
-def _in_code_line(text: str, position: int) -> bool:
-    start = text.rfind("\n", 0, position) + 1
-    end = text.find("\n", position)
-    return bool(_CODE_LINE.search(text, start, len(text) if end < 0 else end))
+def _occurrences(token: str, text: str) -> Iterator[regex.Match[str]]:
+    """Each place where `token` stands as a word of its own (see `_BOUNDED_WORD`).
+
+    The same matches as `regex.finditer(_WORD_BEFORE + token + _AFTER, text)`,
+    without compiling a pattern per token: two such places never overlap.
+    """
+    at = text.find(token)
+    while at >= 0:
+        match = _BOUNDED_WORD.match(text, at)
+        if match is not None and match.end() == at + len(token):
+            yield match
+            at = text.find(token, match.end())
+        else:
+            at = text.find(token, at + 1)
