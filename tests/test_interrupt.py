@@ -19,7 +19,7 @@ from normalize.textio import AtomicFiles, Interrupted, graceful_termination
 
 from .conftest import ROOT, raw_documents
 
-DOCUMENTS = 600  # enough for a run of a few seconds, so a signal lands mid-run
+DOCUMENTS = 3000  # enough for a run of a few seconds (two workers), so a signal lands mid-run
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs GNU make")
 
