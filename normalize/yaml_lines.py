@@ -23,33 +23,46 @@ class DuplicateKeyError(yaml.MarkedYAMLError):
     pass
 
 
-class _LineLoader(yaml.SafeLoader):
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
-        seen: set[Any] = set()
-        for key_node, _value_node in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise DuplicateKeyError(
-                    "while reading a mapping",
-                    node.start_mark,
-                    f"found duplicate key {key!r}",
-                    key_node.start_mark,
-                )
-            seen.add(key)
-        mapping = LineDict(super().construct_mapping(node, deep=deep))
-        mapping.line = node.start_mark.line + 1
-        return mapping
+def _line_loader(base: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
+    class LineLoader(base):  # type: ignore[valid-type,misc]
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> LineDict:
+            seen: set[Any] = set()
+            for key_node, _value_node in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise DuplicateKeyError(
+                        "while reading a mapping",
+                        node.start_mark,
+                        f"found duplicate key {key!r}",
+                        key_node.start_mark,
+                    )
+                seen.add(key)
+            mapping = LineDict(super().construct_mapping(node, deep=deep))
+            mapping.line = node.start_mark.line + 1
+            return mapping
+
+    LineLoader.add_constructor(
+        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+        LineLoader.construct_mapping,  # type: ignore[arg-type]
+    )
+    return LineLoader
 
 
-_LineLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _LineLoader.construct_mapping,  # type: ignore[arg-type]
-)
+_LineLoader = _line_loader(yaml.SafeLoader)
+# libyaml's parser (in PyYAML's wheels) reads the rules several times faster,
+# with the same safe constructor and line marks. It refuses a few things the
+# pure-Python parser takes (escapes of lone surrogates, which rule examples use
+# for undecodable bytes): such a file is read again by the pure-Python parser,
+# which also words the errors.
+_FastLineLoader = _line_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def load_yaml(text: str) -> Any:
     """Parse one YAML document safely; mappings come back as LineDicts."""
-    return yaml.load(text, Loader=_LineLoader)
+    try:
+        return yaml.load(text, Loader=_FastLineLoader)
+    except yaml.YAMLError:
+        return yaml.load(text, Loader=_LineLoader)
 
 
 def error_line(error: yaml.YAMLError) -> int | None:
