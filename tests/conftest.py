@@ -28,3 +28,23 @@ def rulesets() -> list[RuleSet]:
 
 def raw_documents() -> list[Path]:
     return sorted(RAW_DIR.glob("*.txt"))
+
+
+@pytest.fixture
+def poisoned_pass(monkeypatch: pytest.MonkeyPatch) -> str:
+    """A pass that crashes on any document containing the returned word.
+
+    For the tests of "one bad document costs only itself". Worker processes
+    forked after this run the patched pass too.
+    """
+    from normalize.actions.boilerplate import BoilerplateAction
+
+    propose = BoilerplateAction.propose
+
+    def crash_on_poison(self: BoilerplateAction, text: str, doc: object) -> object:
+        if "poison" in text:
+            raise ValueError("a bug met on an odd document")
+        return propose(self, text, doc)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(BoilerplateAction, "propose", crash_on_poison)
+    return "poison"

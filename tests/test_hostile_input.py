@@ -253,19 +253,9 @@ def test_a_file_that_vanishes_mid_run(tmp_path, capsys, monkeypatch) -> None:
 
 
 def test_a_pass_crashing_on_one_document_costs_only_that_document(
-    tmp_path, capsys, monkeypatch
+    tmp_path, capsys, poisoned_pass
 ) -> None:
-    from normalize.actions.boilerplate import BoilerplateAction
-
-    propose = BoilerplateAction.propose
-
-    def crash_on_poison(self, text: str, doc):
-        if "poison" in text:
-            raise ValueError("a bug met on an odd document")
-        return propose(self, text, doc)
-
-    monkeypatch.setattr(BoilerplateAction, "propose", crash_on_poison)
-    files = {"a.txt": b"Fine.\n", "b.txt": b"poison\n", "c.txt": b"Also fine.\n"}
+    files = {"a.txt": b"Fine.\n", "b.txt": poisoned_pass.encode() + b"\n", "c.txt": b"Also fine.\n"}
     code, out = clean_folder(tmp_path, files)
     assert code == 1
     assert sorted(p.name for p in out.glob("*.txt")) == ["a.txt", "c.txt"]

@@ -90,22 +90,13 @@ def test_the_pool_yields_in_input_order_and_reads_ahead_only_a_few_chunks() -> N
     assert first_result_after[0] <= window  # memory stays flat: no reading far ahead
 
 
-def test_a_crash_in_a_worker_costs_only_that_document(tmp_path: Path, capsys, monkeypatch) -> None:
-    from normalize.actions.boilerplate import BoilerplateAction
-
-    propose = BoilerplateAction.propose
-
-    def crash_on_poison(self, text: str, doc):
-        if "poison" in text:
-            raise ValueError("a bug met on an odd document")
-        return propose(self, text, doc)
-
-    # Workers are forked after this, so they run the patched pass too.
-    monkeypatch.setattr(BoilerplateAction, "propose", crash_on_poison)
+def test_a_crash_in_a_worker_costs_only_that_document(
+    tmp_path: Path, capsys, poisoned_pass: str
+) -> None:
     raw = tmp_path / "raw"
     raw.mkdir()
     for i in range(COPIES):
-        (raw / f"d{i:03d}.txt").write_text("poison\n" if i == 99 else f"Fine {i}.\n")
+        (raw / f"d{i:03d}.txt").write_text(f"{poisoned_pass}\n" if i == 99 else f"Fine {i}.\n")
     assert main([str(raw), "-o", str(tmp_path / "out"), "-q", "-j", "2"]) == 1
     assert len(list((tmp_path / "out").glob("*.txt"))) == COPIES - 1
     assert (
