@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 
 from normalize.actions.boilerplate import BoilerplateAction
 from normalize.actions.regex_replace import RegexReplaceAction
+from normalize.examples import iter_examples
 from normalize.pipeline import Normalizer
-from normalize.rules import RulesError
+from normalize.rules import RulesError, load_rules
 from normalize.safe_regex import QuickTest, leading_literal
 
 from .conftest import BENCH_CORPUS, RULES_DIR, raw_documents
@@ -70,7 +71,11 @@ def test_a_text_without_the_literal_never_matches(source: str, text: str) -> Non
 
 
 def sample_texts() -> list[str]:
+    """The corpus, every rule example, and the benchmark corpus's first documents."""
     texts = [path.read_text(encoding="utf-8") for path in raw_documents()]
+    texts += [
+        example.input for item in iter_examples(load_rules(RULES_DIR)) for example in [item.example]
+    ]
     if BENCH_CORPUS.exists():
         with gzip.open(BENCH_CORPUS, "rt", encoding="utf-8") as lines:
             texts += [json.loads(line)["text"] for line in islice(lines, 3000)]
