@@ -59,9 +59,9 @@ class RunReport:
     started: float = field(default_factory=time.perf_counter)
     bar: Any = None  # a tqdm progress bar while one is shown
 
-    def add(self, by_pass: Mapping[str, int], size: int) -> None:
-        """One document done, with its edits per pass."""
-        self.documents += 1
+    def add(self, by_pass: Mapping[str, int], size: int, documents: int = 1) -> None:
+        """Documents done (of `size` bytes), with their edits per pass."""
+        self.documents += documents
         self.edits_by_pass.update(by_pass)
         self.advance(size)
 
@@ -204,53 +204,68 @@ def file_size(path: Path | None) -> int:
 # --- JSON Lines ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class JsonLine:
-    """One line of a JSON Lines stream, as read: a worker parses and writes it."""
+# Lines go to a worker in batches: one object to pickle each way per batch, not
+# per line, which keeps the parent's share of the work small.
+JSON_BATCH_LINES = 64
+JSON_BATCH_BYTES = 256_000
 
-    raw: bytes
-    number: int
+
+@dataclass(frozen=True, slots=True)
+class JsonBatch:
+    """Lines of a JSON Lines stream, as read: a worker parses and writes them."""
+
+    lines: tuple[tuple[int, bytes], ...]  # (line number, raw line)
     field: str
     with_records: bool  # whether the run wants the edits and notes
-
-    @property
-    def size(self) -> int:
-        return len(self.raw)
+    size: int  # bytes
 
 
 @dataclass(frozen=True, slots=True)
-class JsonOutcome:
-    """A JSON line done: the line to write, or the problem that kept it out."""
+class JsonBatchOutcome:
+    """A batch done: the lines to write, and what the report needs to know."""
 
-    line: bytes | None
-    problem: str | None = None
-    records: str = ""  # the edits and notes, as JSON Lines tagged with the document id
-    by_pass: dict[str, int] = field(default_factory=dict)
-    warnings: tuple[str, ...] = ()
+    output: bytes
+    records: str  # the edits and notes, as JSON Lines tagged with each document's id
+    by_pass: dict[str, int]
+    documents: int
+    problems: tuple[tuple[int, str], ...]  # (line number, why the line was left out)
+    warnings: tuple[tuple[int, str], ...]
 
 
-def clean_json_line(normalizer: Normalizer, line: JsonLine) -> JsonOutcome:
-    """Parse a JSON line, normalise its field, write it again (in a worker).
+def clean_json_batch(normalizer: Normalizer, batch: JsonBatch) -> JsonBatchOutcome:
+    """Parse each JSON line, normalise its field, write it again (in a worker).
 
     All the per-line work is here, so that with several workers the parent
     only reads and writes bytes.
     """
-    record, problem = parse_json_line(line.raw, line.field)
-    if problem is not None:
-        return JsonOutcome(None, f"{problem}; line skipped")
-    outcome = normalize_task(normalizer, Task(record[line.field], as_file=False))
-    if isinstance(outcome, Failure):
-        return JsonOutcome(None, outcome.problem)
-    record[line.field] = outcome.text
-    records = ""
-    if line.with_records:
-        doc_id = str(record.get("id", line.number))
-        records = records_as_jsonl([*outcome.edits, *outcome.notes], doc_id)
-    return JsonOutcome(
-        dumps_json_line(record).encode("utf-8"),
-        records=records,
-        by_pass=dict(outcome.edits_by_pass()),
-        warnings=tuple(outcome.warnings),
+    output: list[str] = []
+    records: list[str] = []
+    by_pass: Counter[str] = Counter()
+    problems: list[tuple[int, str]] = []
+    warnings: list[tuple[int, str]] = []
+    for number, raw in batch.lines:
+        record, problem = parse_json_line(raw, batch.field)
+        if problem is not None:
+            problems.append((number, f"{problem}; line skipped"))
+            continue
+        outcome = normalize_task(normalizer, Task(record[batch.field], as_file=False))
+        if isinstance(outcome, Failure):
+            problems.append((number, outcome.problem))
+            continue
+        record[batch.field] = outcome.text
+        output.append(dumps_json_line(record))
+        if batch.with_records:
+            doc_id = str(record.get("id", number))
+            records.append(records_as_jsonl([*outcome.edits, *outcome.notes], doc_id))
+        by_pass.update(outcome.edits_by_pass())
+        warnings.extend((number, warning) for warning in outcome.warnings)
+    return JsonBatchOutcome(
+        "".join(output).encode("utf-8"),
+        "".join(records),
+        dict(by_pass),
+        len(output),
+        tuple(problems),
+        tuple(warnings),
     )
 
 
@@ -273,24 +288,19 @@ def clean_jsonl(
             if path is not None:
                 stack.enter_context(source)
             out, edits_out = _open_jsonl_outputs(stack, target, options.edits)
-            lines = (
-                ((f"{name}:{number}", len(raw)), JsonLine(raw, number, options.field, with_records))
-                for number, raw in read_jsonl_lines(source)
-            )
-            for (where, size), done in pool.map(clean_json_line, lines):
-                if done.line is None:
-                    report.fail(where, done.problem or "unusable")
-                    report.advance(size)
-                    continue
-                report.add(done.by_pass, size)
-                by_pass.update(done.by_pass)
-                for warning in done.warnings:
-                    report.say(f"{PROG}: {where}: {warning}")
-                out.write(done.line)
+            batches = _json_batches(read_jsonl_lines(source), options.field, with_records)
+            for size, done in pool.map(clean_json_batch, ((b.size, b) for b in batches)):
+                for number, problem in done.problems:
+                    report.fail(f"{name}:{number}", problem)
+                for number, warning in done.warnings:
+                    report.say(f"{PROG}: {name}:{number}: {warning}")
+                out.write(done.output)
                 if options.explain is not None:
                     options.explain.write(done.records)
                 if edits_out is not None:
                     edits_out.write(done.records)
+                report.add(done.by_pass, size, documents=done.documents)
+                by_pass.update(done.by_pass)
     except InputError as error:
         report.fail(name, str(error))
         return
@@ -299,6 +309,21 @@ def clean_jsonl(
         return
     if target is not None and not options.quiet:
         report.say(summary_line(Path(name).name, by_pass))
+
+
+def _json_batches(
+    lines: Iterator[tuple[int, bytes]], field_name: str, with_records: bool
+) -> Iterator[JsonBatch]:
+    batch: list[tuple[int, bytes]] = []
+    size = 0
+    for number, raw in lines:
+        batch.append((number, raw))
+        size += len(raw)
+        if len(batch) >= JSON_BATCH_LINES or size >= JSON_BATCH_BYTES:
+            yield JsonBatch(tuple(batch), field_name, with_records, size)
+            batch, size = [], 0
+    if batch:
+        yield JsonBatch(tuple(batch), field_name, with_records, size)
 
 
 def _reason(error: Exception) -> str:
