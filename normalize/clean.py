@@ -51,7 +51,6 @@ class Options:
 class RunReport:
     """What a run did: per-document lines, failures, progress and the summary."""
 
-    quiet: bool = False
     documents: int = 0
     failures: int = 0
     bytes_in: int = 0
@@ -85,6 +84,9 @@ class RunReport:
     def show_progress(self, total_bytes: int | None) -> None:
         from tqdm import tqdm  # imported only when a bar is shown
 
+        # No monitor thread: worker processes are forked later, and a fork
+        # copies a process with threads badly.
+        tqdm.monitor_interval = 0
         self.bar = tqdm(
             total=total_bytes,
             unit="B",

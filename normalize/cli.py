@@ -163,7 +163,7 @@ def run_clean(argv: list[str]) -> int:
     normalizer = Normalizer.from_rules(args.rules)
     if args.output is not None:
         remove_stale_temporaries(args.output)
-    report = RunReport(quiet=args.quiet)
+    report = RunReport()
     with ExitStack() as stack:
         explain = None
         if args.explain is not None:
@@ -175,7 +175,6 @@ def run_clean(argv: list[str]) -> int:
         pool: DocumentPool[Any, Any, Any] = stack.enter_context(
             DocumentPool(normalizer, args.jobs or count_cores())
         )
-        # The bar comes after the pool: workers are forked before any thread starts.
         show_bar = args.progress if args.progress is not None else sys.stderr.isatty()
         if show_bar and not args.quiet:
             report.show_progress(sum(file_size(p) for p in inputs) if inputs else None)
