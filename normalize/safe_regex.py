@@ -219,9 +219,6 @@ class RegexBudget:
         self._prefilter_results[source] = (text, found)
         return found
 
-    def search(self, rule: Rule, pattern: regex.Pattern[str], text: str) -> regex.Match[str] | None:
-        return self._guarded(rule, pattern.search, text, None)
-
     def fullmatch(
         self, rule: Rule, pattern: regex.Pattern[str], text: str
     ) -> regex.Match[str] | None:

@@ -147,6 +147,10 @@ def write_pass(tmp_path: Path, rule: str) -> Path:
         ("- id: A\n  split: stop\n  min_count: 5\n  message: m\n", "stop does not use min_count"),
         ("- id: A\n  split: segment\n  message: m\n", "needs 'junction_words'"),
         ("- id: A\n  split: case\n  never_split_patterns: ['(']\n  message: m\n", "invalid regul"),
+        (
+            "- id: A\n  split: case\n  never_split_patterns: ['(?:a{1000}){1000}']\n  message: m\n",
+            "steps (limit",
+        ),
         ("- id: A\n  split: case\n  proper_words: data/none.txt\n  message: m\n", "not found"),
     ],
 )  # fmt: skip
@@ -154,6 +158,15 @@ def test_unusable_rules_are_reported(tmp_path: Path, rule: str, problem: str) ->
     with pytest.raises(RulesError) as caught:
         Normalizer.from_rules(write_pass(tmp_path, rule))
     assert any(problem in p and "rule A" in p for p in caught.value.problems)
+
+
+def test_never_split_patterns_match_whole_tokens(tmp_path: Path) -> None:
+    rule = "- id: A\n  split: case\n  never_split_patterns: ['(?:a|aa)+']\n  message: m\n"
+    normalizer = Normalizer.from_rules(write_pass(tmp_path, rule))
+    (pass_,) = normalizer.passes
+    (splitter,) = pass_.action.splitters
+    assert splitter._kept_by_pattern("aaaa")
+    assert not splitter._kept_by_pattern("tensionsThe")
 
 
 def test_the_rules_folder_loads_with_its_lists() -> None:

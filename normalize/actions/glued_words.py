@@ -33,6 +33,7 @@ from normalize.actions import Action, DocContext, Resources, RuleProblem
 from normalize.document import Change
 from normalize.lexicon import Lexicon
 from normalize.rules import Rule, RuleSet
+from normalize.safe_regex import DEFAULT_TIMEOUT_SECONDS, compile_rule_pattern
 from normalize.schema import Field
 from normalize.segmentation import Segmenter, edits1, highest_count, inserts1, load_bigrams
 from normalize.wordlists import gazetteer_words, rule_list
@@ -369,10 +370,10 @@ class CaseSplitter(_Splitter):
         self.closed = {w.lower() for w in rule_list(rule, "closed_class", resources)}
         self.proper = {w.lower() for w in rule_list(rule, "proper_words", resources)}
         patterns = rule.data.get("never_split_patterns") or []
-        try:
-            self.kept = regex.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
-        except regex.error as error:
-            raise RuleProblem(rule, f"invalid regular expression: {error}") from error
+        # Compiled like every rule pattern: a broken or huge one names its rule.
+        joined = "|".join(f"(?:{p})" for p in patterns)
+        key = "never_split_patterns"
+        self.kept = compile_rule_pattern(rule, key, source=joined) if patterns else None
 
     def seams(self, scan: TextScan) -> list[int]:
         return scan.case_seams()
@@ -404,8 +405,21 @@ class CaseSplitter(_Splitter):
             )
         return Split(offset, " ", f"'{right}' is a name or is not known to start a sentence")
 
+    def _kept_by_pattern(self, token: str) -> bool:
+        """Whether a `never_split_patterns` entry matches the whole token.
+
+        A pattern that runs out of time on it keeps the token whole: when in
+        doubt, no edit (the verdict is cached per token, so it costs once).
+        """
+        if self.kept is None:
+            return False
+        try:
+            return self.kept.fullmatch(token, timeout=DEFAULT_TIMEOUT_SECONDS) is not None
+        except TimeoutError:
+            return True
+
     def _both_words(self, token: str, left: str, right: str) -> bool:
-        if token in self.never_split or (self.kept and self.kept.fullmatch(token)):
+        if token in self.never_split or self._kept_by_pattern(token):
             return False
         if token.lower() in self.lexicon or len(left) < 2:
             return False  # "PayPal" is one word; "iPhone", "eBay" have a one-letter prefix
