@@ -34,6 +34,11 @@ MAX_PATTERN_SIZE = 100_000
 
 _QUANTIFIER = regex.compile(r"\{(\d*)(?:,(\d*))?\}")
 _BRACED_ESCAPE = regex.compile(r"\\[pPNxXuUg]\{[^}]*\}")
+_NAMED_ESCAPE = regex.compile(r"\\L<\w+>")  # a word list
+_ESCAPES_WITH_ARGUMENT = frozenset("pPNxXuUL")
+# Group openings that add no choice: non-capturing, capturing, named, atomic,
+# look-arounds, a back-reference by name, and inline flags other than verbose.
+_PLAIN_GROUP = regex.compile(r"\(\?(?:[:=!>]|<[=!]|P?<\w+>|P=\w+\)|[aimsurw]+[:)])")
 T = TypeVar("T")
 
 
@@ -112,6 +117,44 @@ def pattern_size(pattern: str) -> int:
     return sum(sizes)
 
 
+def has_no_choice(source: str) -> bool:
+    """Whether the pattern `source` surely has no repetition and no alternation.
+
+    Such a pattern tries each position of a text in time bounded by its own
+    length (it never backtracks, but over the few entry lengths of one word
+    list), so a search is linear in the text and cannot run away: it needs no
+    timeout, which costs about 2 microseconds a call, more than many such
+    searches take.
+    Conservative: a quantifier, a `|`, recursion, verbose mode or any construct
+    not recognised here answers False.
+    """
+    if len(_NAMED_ESCAPE.findall(source)) > 1:
+        return False  # each list may match a few lengths: two would multiply them
+    i = 0
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            kind = source[i + 1 : i + 2]
+            if kind == "g":
+                return False  # a call of a group: recursion
+            escape = (_NAMED_ESCAPE if kind == "L" else _BRACED_ESCAPE).match(source, i)
+            if escape is None and kind in _ESCAPES_WITH_ARGUMENT:
+                return False  # not in a form recognised here: no guess
+            i = escape.end() if escape else i + 2
+        elif char == "[":
+            i = _class_end(source, i)
+        elif source.startswith("(?", i):
+            group = _PLAIN_GROUP.match(source, i)
+            if group is None:
+                return False
+            i = group.end()
+        elif char in "*+?{|":
+            return False
+        else:
+            i += 1
+    return True
+
+
 def _count(digits: str) -> int:
     # Long digit strings are huge counts (and Python refuses to parse very long ones).
     return int(digits) if 0 < len(digits) < 10 else (1 if not digits else 10**10)
@@ -174,10 +217,11 @@ class RegexBudget:
             budget = doc.meta[key] = cls(doc, text_length, seconds)
         return budget  # type: ignore[no-any-return]
 
-    def finditer(
-        self, rule: Rule, pattern: regex.Pattern[str], text: str
-    ) -> list[regex.Match[str]]:
-        """All matches, or none if the rule runs out of time."""
+    def finditer(self, rule: Rule, test: QuickTest, text: str) -> list[regex.Match[str]]:
+        """All matches of `test`'s pattern, or none if the rule runs out of time."""
+        pattern = test.pattern
+        if test.linear:
+            return list(pattern.finditer(text))
         key = rule.id
         if key in self.exhausted:
             return []
@@ -212,10 +256,13 @@ class RegexBudget:
         known = self._prefilter_results.get(source)
         if known is not None and known[0] is text:
             return known[1]
-        try:
-            found = test.pattern.search(text, timeout=self.allowance) is not None
-        except TimeoutError:
-            found = True
+        if test.linear:
+            found = test.pattern.search(text) is not None
+        else:
+            try:
+                found = test.pattern.search(text, timeout=self.allowance) is not None
+            except TimeoutError:
+                found = True
         self._prefilter_results[source] = (text, found)
         return found
 
@@ -269,11 +316,18 @@ class QuickTest:
     pattern: regex.Pattern[str]
     literal: str
     complete: bool  # the pattern is that literal and nothing more
+    linear: bool  # searched without a timeout (see `has_no_choice`)
 
     @classmethod
     def of(cls, pattern: regex.Pattern[str]) -> QuickTest:
         literal, complete = leading_literal(pattern.pattern)
-        return cls(pattern, literal, complete and pattern.flags & regex.IGNORECASE == 0)
+        plain = pattern.flags & (regex.VERBOSE | regex.VERSION1) == 0
+        return cls(
+            pattern,
+            literal,
+            complete and pattern.flags & regex.IGNORECASE == 0,
+            plain and has_no_choice(pattern.pattern),
+        )
 
     def may_match(self, text: str) -> bool:
         return not self.literal or self.literal in text

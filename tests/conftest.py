@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+from itertools import islice
 from pathlib import Path
 
 import pytest
@@ -28,6 +31,14 @@ def rulesets() -> list[RuleSet]:
 
 def raw_documents() -> list[Path]:
     return sorted(RAW_DIR.glob("*.txt"))
+
+
+def bench_texts(limit: int) -> list[str]:
+    """The first `limit` texts of the benchmark corpus; none when it is absent."""
+    if not BENCH_CORPUS.exists():
+        return []
+    with gzip.open(BENCH_CORPUS, "rt", encoding="utf-8") as lines:
+        return [json.loads(line)["text"] for line in islice(lines, limit)]
 
 
 @pytest.fixture

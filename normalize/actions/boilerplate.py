@@ -20,6 +20,7 @@ import regex
 
 from normalize.actions import Action, DocContext, Resources, RuleProblem
 from normalize.document import Change
+from normalize.pattern_scan import PatternScan, agreed_characters
 from normalize.rules import Rule, RuleSet
 from normalize.safe_regex import DEFAULT_TIMEOUT_SECONDS, RegexBudget, compile_rule_pattern
 from normalize.schema import Field
@@ -90,11 +91,21 @@ class BoilerplateAction(Action):
         self.timeout = float(self.options.get("timeout", DEFAULT_TIMEOUT_SECONDS))
         self.fused, self.fused_rules = _fuse(self.patterns)
         self.scan = _whole_text_scan(self.patterns)
+        self.gate = PatternScan(_gate_patterns(self.line_rule, self.scan))
+        # Without a whole-text scan, any line may match a rule's patterns.
+        self.gate_complete = self.scan is not None or not self.patterns
 
     def propose(self, text: str, doc: DocContext) -> list[Change]:
-        budget = RegexBudget.of(doc, self.ruleset.pass_name, len(text), self.timeout)
         lines = text.split("\n")
-        verdicts = self._classify(lines, budget, self._patterns_may_match(text, budget))
+        found = self.gate.candidates(text) if self.gate_complete else None
+        if found is not None and not found and not (self.repeat_rules and _may_repeat(lines)):
+            return []  # no line of the text can be chrome: most texts
+        budget = RegexBudget.of(doc, self.ruleset.pass_name, len(text), self.timeout)
+        if found is not None and _SCAN_INDEX not in found:
+            patterns = False
+        else:
+            patterns = self._patterns_may_match(text, budget)
+        verdicts = self._classify(lines, budget, patterns)
         if not any(verdicts):
             return []
         return _removals(_split_lines(lines), verdicts, len(text))
@@ -188,6 +199,55 @@ def _whole_text_scan(patterns: list[tuple[Rule, regex.Pattern[str]]]) -> regex.P
     space = r"(?:[^\S\n]|[\x1c-\x1f])*"
     body = "|".join(f"(?:{source})" for source in sources)
     return regex.compile(f"(?m)^{space}(?:{body}){space}$", regex.IGNORECASE)
+
+
+_SCAN_INDEX = 0  # of the whole-text scan among the gate's patterns
+
+
+def _gate_patterns(
+    line_rules: dict[str, Rule], scan: regex.Pattern[str] | None
+) -> list[regex.Pattern[str]]:
+    """Patterns that find, in a whole text, every line a rule's `lines` or `patterns` match.
+
+    The whole-text scan of the patterns first (or a pattern that matches
+    nothing), then one pattern per listed line: its key's words in any case,
+    separated by white space, with white space around and ':' or '.' after, as
+    `line_key` would reduce the line. Case-insensitive matching is not case
+    folding ("ß" folds to "ss"), so a last pattern finds the characters where
+    the two differ; where it matches, every line is tried.
+    """
+    space = "".join(f"\\u{ord(c):04x}" for c in agreed_characters(_is_line_space))
+    folding = "".join(f"\\u{ord(c):04x}" for c in agreed_characters(_folds_otherwise))
+    patterns = [scan or regex.compile(r"(?!)")]
+    for key in line_rules:
+        words = f"[{space}]+".join(regex.escape(word) for word in key.split(" "))
+        patterns.append(regex.compile(f"(?m)^[{space}]*{words}[{space}:.]*$", regex.IGNORECASE))
+    patterns.append(regex.compile(f"[{folding}]"))
+    return patterns
+
+
+def _is_line_space(char: str) -> bool:
+    return char.isspace() and char != "\n"
+
+
+def _folds_otherwise(char: str) -> bool:
+    return char.casefold() != char.lower()
+
+
+def _may_repeat(lines: list[str]) -> bool:
+    """Whether two successive non-blank lines may be the same up to spacing (a `repeated_line`)."""
+    previous = ""
+    for line in lines:
+        stripped = line.strip()
+        if stripped:
+            if (
+                previous
+                and _same_ends(stripped, previous)
+                and (_collapse(stripped) == _collapse(previous))
+            ):
+                return True
+            previous = stripped
+    return False
 
 
 def _same_ends(a: str, b: str) -> bool:

@@ -22,13 +22,14 @@ rule's own changing examples is refused when the rules load.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import regex
 
 from normalize.actions import Action, DocContext, Resources, RuleProblem
 from normalize.document import Change
+from normalize.pattern_scan import PatternScan
 from normalize.quotes import QuoteSpans
 from normalize.rules import Rule, RuleSet
 from normalize.safe_regex import (
@@ -63,6 +64,14 @@ class _CompiledRule:
     outside_quotes: bool
     capitalize: bool
     min_line_length: int
+    scan_index: int = -1  # of the pattern in the pass's PatternScan
+    scan_prefilters: frozenset[int] = frozenset()  # of the prefilters there
+
+    def may_match(self, scanned: set[int]) -> bool:
+        """What the pass's scan found allows a match: the pattern, and a prefilter if any."""
+        return self.scan_index in scanned and (
+            not self.scan_prefilters or not self.scan_prefilters.isdisjoint(scanned)
+        )
 
 
 class RegexReplaceAction(Action):
@@ -91,7 +100,7 @@ class RegexReplaceAction(Action):
     def __init__(self, ruleset: RuleSet, resources: Resources) -> None:
         super().__init__(ruleset, resources)
         self.timeout = float(self.options.get("timeout", DEFAULT_TIMEOUT_SECONDS))
-        self.compiled = [self._compile(rule) for rule in self.rules]
+        self.compiled, self.scan = _with_scan([self._compile(rule) for rule in self.rules])
 
     def _compile(self, rule: Rule) -> _CompiledRule:
         data = rule.data
@@ -149,8 +158,13 @@ class RegexReplaceAction(Action):
         budget = RegexBudget.of(doc, self.ruleset.pass_name, len(text), self.timeout)
         changes: list[Change] = []
         quotes: QuoteSpans | None = None
+        # One scan for all the rules' patterns first (None: no scan, every rule's
+        # own gates decide); nearly all clean text stops here.
+        scanned = self.scan.candidates(text)
         for compiled in self.compiled:
             if compiled.files_only and not doc.is_file:
+                continue
+            if scanned is not None and not compiled.may_match(scanned):
                 continue
             rule = compiled.rule
             # A long word list is slow to search for at every position; the
@@ -161,7 +175,7 @@ class RegexReplaceAction(Action):
                 continue
             if not compiled.pattern.may_match(text):
                 continue
-            for match in budget.finditer(rule, compiled.pattern.pattern, text):
+            for match in budget.finditer(rule, compiled.pattern, text):
                 if compiled.outside_quotes:
                     quotes = quotes or QuoteSpans(text)
                     if quotes.overlaps(match.start(), match.end()):
@@ -177,6 +191,19 @@ class RegexReplaceAction(Action):
                     Change(match.start(), match.end(), after, rule.id, note=compiled.note)
                 )
         return changes
+
+
+def _with_scan(compiled: list[_CompiledRule]) -> tuple[list[_CompiledRule], PatternScan]:
+    """The rules, each knowing where its patterns are in one PatternScan of them all."""
+    patterns: list[regex.Pattern[str]] = []
+    placed = []
+    for rule in compiled:
+        first = len(patterns)
+        patterns.append(rule.pattern.pattern)
+        patterns.extend(prefilter.pattern for prefilter in rule.prefilters)
+        prefilters = frozenset(range(first + 1, len(patterns)))
+        placed.append(replace(rule, scan_index=first, scan_prefilters=prefilters))
+    return placed, PatternScan(patterns)
 
 
 def _used(lists: dict[str, list[str]], source: str) -> dict[str, list[str]]:

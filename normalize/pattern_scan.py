@@ -1,0 +1,276 @@
+"""Which of many patterns may match a text, found in one scan with Hyperscan.
+
+A pass with a dozen regex rules would otherwise search each text a dozen times
+(each search under a timeout), although clean text matches none of them.
+Hyperscan (Intel's multi-pattern engine) compiles all the patterns into one
+automaton and scans the text once, in C, at gigabytes a second.
+
+It is asked a necessary condition only: patterns are compiled in Hyperscan's
+prefilter mode, which answers "may match" wherever the pattern matches (and
+sometimes elsewhere: look-arounds and back-references are approximated), and
+the `regex` module then does the real search where Hyperscan found something.
+So results never depend on Hyperscan, with two guards. Hyperscan's Unicode
+tables are older than `regex`'s: a text with a character outside AGREED (where
+tests/test_pattern_scan.py checks that both read every construct passed on
+alike: \\w, \\s, \\p{L}, case) gets None, "unknown", as does any text when the
+`hyperscan` package is missing (a platform with no wheel); the caller then uses
+its own gates, as it would have anyway. And a pattern Hyperscan cannot take (a
+construct it lacks) is a candidate for every text.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+
+import regex
+
+try:
+    import hyperscan
+except ImportError:  # pragma: no cover - platforms without a wheel
+    hyperscan = None
+
+# The escapes that mean the same to `regex` and to Hyperscan (with UCP), and
+# those translated: \uXXXX, \UXXXXXXXX, \L<list>.
+_ESCAPE = regex.compile(
+    r"""\\(?:
+        u(?P<code>[0-9a-fA-F]{4})|U(?P<code>[0-9a-fA-F]{8})|L<(?P<list>\w+)>
+        |x(?P<code>[0-9a-fA-F]{2})|x\{(?P<code>[0-9a-fA-F]{1,6})\}
+        |[pP]\{(?P<property>\w+)\}|[1-9]
+        |[dDwWsSbBAZzntrfvaeK]|[^0-9A-Za-z]
+    )""",
+    regex.VERBOSE,
+)
+# Code point ranges on which `regex` and Hyperscan (UTF-8, UCP) agree: Latin,
+# Greek, Cyrillic, punctuation, symbols, CJK, Hangul and emoji, less what one of
+# them reads otherwise (superscript digits, fractions, dotted and dotless i,
+# combining marks of Cyrillic and Japanese, code points new since Hyperscan's
+# Unicode 6, such as the tail of the CJK block and the currency signs after ₽).
+AGREED = (
+    (0x0000, 0x00B1), (0x00B4, 0x00B8), (0x00BA, 0x00BB), (0x00BF, 0x012F),
+    (0x0132, 0x0294), (0x0296, 0x02FF), (0x0370, 0x0482), (0x048A, 0x04FF),
+    (0x1E00, 0x1EFF), (0x2000, 0x200B), (0x200E, 0x203E), (0x2041, 0x2053),
+    (0x2055, 0x206F), (0x20A0, 0x20BD), (0x2100, 0x214F), (0x2190, 0x23FA),
+    (0x2500, 0x26FF), (0x2700, 0x2775), (0x2794, 0x27BF), (0x3000, 0x3029),
+    (0x3030, 0x3098), (0x309B, 0x30FF), (0x4E00, 0x9FCC), (0xAC00, 0xD7AF),
+    (0xFF00, 0xFF3E), (0xFF40, 0xFFEF), (0x1F300, 0x1F64F), (0x1F680, 0x1F6FF),
+    (0x1F900, 0x1F9FF), (0x1FA70, 0x1FAFF),
+)  # fmt: skip
+_DISAGREED = "[^" + "".join(f"\\x{{{low:x}}}-\\x{{{high:x}}}" for low, high in AGREED) + "]"
+_OUTSIDE_AGREED = regex.compile(  # the same class in `regex`'s spelling
+    "[^" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in AGREED) + "]"
+)
+# The Unicode properties checked to agree on AGREED (\\p{S} does not: emoji).
+PROPERTIES = frozenset({"L", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "N", "Nd", "P", "Z"})
+_QUANTIFIER = regex.compile(r"\{\d+(?:,\d*)?\}")
+# Group openings both read alike; inline flags (r dropped) in group "flags".
+_GROUP = regex.compile(r"\(\?(?:[:=!>]|<[=!]|P?<\w+>|P=\w+\)|(?P<flags>[imsr]+)(?P<end>[:)]))")
+
+
+def is_agreed(text: str) -> bool:
+    """Whether every character of `text` is in AGREED."""
+    return _OUTSIDE_AGREED.search(text) is None
+
+
+def agreed_characters(accept: Callable[[str], bool]) -> str:
+    """The characters of AGREED's Basic Multilingual Plane that `accept`, in order."""
+    return "".join(
+        chr(code)
+        for low, high in AGREED
+        for code in range(low, min(high, 0xFFFF) + 1)
+        if accept(chr(code))
+    )
+
+
+class PatternScan:
+    """The patterns of `patterns` that may match a text, by index, in one scan."""
+
+    def __init__(self, patterns: Sequence[regex.Pattern[str]]) -> None:
+        self.size = len(patterns)
+        self.database = None
+        self.unscanned: set[int] = set(range(self.size))  # candidates for every text
+        self._local = threading.local()  # a Hyperscan scratch space is one thread's
+        if hyperscan is None or not patterns:
+            return
+        # Rules often share a prefilter: each distinct expression is compiled once.
+        members: dict[tuple[bytes, int], list[int]] = {}
+        for index, pattern in enumerate(patterns):
+            source = to_hyperscan(pattern)
+            if source is not None:
+                members.setdefault((source, _flags(pattern)), []).append(index)
+        expressions = list(members)
+        disagreed = (_DISAGREED.encode(), hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP)
+        try:
+            self.database = _compile([*expressions, disagreed])
+        except hyperscan.error:  # one expression (or more) Hyperscan cannot take
+            expressions = [e for e in expressions if _compiles(e)]
+            self.database = _compile([*expressions, disagreed])
+        self.members = [members[expression] for expression in expressions]
+        self.unscanned -= {index for group in self.members for index in group}
+        self._disagreed = len(expressions)  # its id: the text has a character outside AGREED
+
+    @property
+    def available(self) -> bool:
+        return self.database is not None
+
+    def candidates(self, text: str) -> set[int] | None:
+        """Indices of the patterns that may match `text`; None if that is unknown."""
+        if self.database is None:
+            return None
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            return None  # lone surrogates: not UTF-8, which Hyperscan requires
+        found: set[int] = set()
+        try:
+            self.database.scan(
+                data,
+                match_event_handler=_note_match,
+                context=found,
+                scratch=self._scratch(),
+            )
+        except hyperscan.error:  # pragma: no cover - Hyperscan refused the text
+            return None
+        if self._disagreed in found:
+            return None
+        candidates = set(self.unscanned)
+        for expression in found:
+            candidates.update(self.members[expression])
+        return candidates
+
+    def _scratch(self) -> object:
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = hyperscan.Scratch(self.database)
+        return scratch
+
+    def __getstate__(self) -> dict[str, object]:
+        raise TypeError("PatternScan is rebuilt from the rules in each process, not pickled")
+
+
+def _note_match(index: int, _start: int, _end: int, _flags: int, found: set[int]) -> None:
+    found.add(index)
+
+
+def to_hyperscan(pattern: regex.Pattern[str]) -> bytes | None:
+    """`pattern` in Hyperscan's syntax, with no fewer matches; None if unsure.
+
+    Word lists (`\\L<name>`) become alternations, `\\uXXXX` becomes `\\x{XXXX}`,
+    `\\Z` (the very end in Python) becomes `\\z`, and what changes where a match
+    is reported but not whether there is one is dropped: the reverse flag `(?r)`
+    and `\\K`. Anything `regex` may read differently from Hyperscan (fuzzy
+    matching, set operations, verbose mode, an unfamiliar escape) gives None.
+    """
+    if pattern.flags & (regex.VERSION1 | regex.VERBOSE | regex.ASCII):
+        return None
+    source = pattern.pattern
+    words = [word for entries in pattern.named_lists.values() for word in entries]
+    if not all(is_agreed(text) for text in (source, *words)):
+        return None  # a character the two engines may read, or case-fold, otherwise
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            escape = _ESCAPE.match(source, i)
+            if escape is None or escape.group("property") not in (None, *PROPERTIES):
+                return None
+            if escape.group("code") and not is_agreed(chr(int(escape.group("code"), 16))):
+                return None
+            out.append(_translate_escape(escape, pattern.named_lists, in_class))
+            i = escape.end()
+            continue
+        if in_class:
+            if char == "[" and source[i + 1 : i + 2] == ":":
+                return None  # a POSIX class: spelt alike, but no need to find out
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            out.append(char)
+            i += 1
+            if source[i : i + 1] == "^":
+                out.append("^")
+                i += 1
+            if source[i : i + 1] == "]":  # a leading ] is a literal
+                out.append("\\]")
+                i += 1
+            continue
+        elif char == "{":
+            quantifier = _QUANTIFIER.match(source, i)
+            if quantifier is None:
+                return None  # fuzzy matching, or a brace Hyperscan may read otherwise
+        elif source.startswith("(?", i):
+            group = _GROUP.match(source, i)
+            if group is None:
+                return None
+            flags, end = group.group("flags"), group.group("end")
+            if flags is None:
+                out.append(group.group())
+            elif end == ":":
+                out.append(f"(?{flags.replace('r', '')}:")
+            elif flags.replace("r", ""):
+                out.append(f"(?{flags.replace('r', '')})")
+            i = group.end()
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out).encode("utf-8")
+
+
+def _translate_escape(
+    escape: regex.Match[str], lists: dict[str, frozenset[str]], in_class: bool
+) -> str:
+    text = escape.group()
+    if escape.group("code"):
+        return "\\x{" + escape.group("code") + "}"
+    if escape.group("list"):
+        return "(?:" + "|".join(_escape(word) for word in sorted(lists[escape.group("list")])) + ")"
+    if text == "\\Z" and not in_class:
+        return "\\z"
+    if text == "\\K":
+        return ""
+    return text
+
+
+def _escape(word: str) -> str:
+    return "".join(c if c.isalnum() or not c.isascii() else "\\" + c for c in word)
+
+
+def _flags(pattern: regex.Pattern[str]) -> int:
+    assert hyperscan is not None
+    flags = (
+        hyperscan.HS_FLAG_PREFILTER
+        | hyperscan.HS_FLAG_UTF8
+        | hyperscan.HS_FLAG_UCP
+        | hyperscan.HS_FLAG_SINGLEMATCH
+        | hyperscan.HS_FLAG_ALLOWEMPTY
+    )
+    if pattern.flags & regex.IGNORECASE:
+        flags |= hyperscan.HS_FLAG_CASELESS
+    if pattern.flags & regex.MULTILINE:
+        flags |= hyperscan.HS_FLAG_MULTILINE
+    if pattern.flags & regex.DOTALL:
+        flags |= hyperscan.HS_FLAG_DOTALL
+    return flags
+
+
+def _compile(expressions: list[tuple[bytes, int]]) -> object:
+    """A Hyperscan database of `expressions` (source, flags), identified by position."""
+    assert hyperscan is not None
+    database = hyperscan.Database()
+    database.compile(
+        expressions=[source for source, _flags in expressions],
+        ids=list(range(len(expressions))),
+        flags=[flags for _source, flags in expressions],
+    )
+    return database
+
+
+def _compiles(expression: tuple[bytes, int]) -> bool:
+    assert hyperscan is not None
+    try:
+        _compile([expression])
+    except hyperscan.error:
+        return False
+    return True
