@@ -27,6 +27,8 @@ import regex
 
 try:
     import hyperscan
+
+    from normalize import hyperscan_cache
 except ImportError:  # pragma: no cover - platforms without a wheel
     hyperscan = None
 
@@ -43,18 +45,19 @@ _ESCAPE = regex.compile(
 )
 # Code point ranges on which `regex` and Hyperscan (UTF-8, UCP) agree: Latin,
 # Greek, Cyrillic, punctuation, symbols, CJK, Hangul and emoji, less what one of
-# them reads otherwise (superscript digits, fractions, dotted and dotless i,
-# combining marks of Cyrillic and Japanese, code points new since Hyperscan's
-# Unicode 6, such as the tail of the CJK block and the currency signs after ₽).
+# them reads otherwise: superscript digits, fractions, dotted and dotless i, the
+# long s and the Kelvin sign (s and k but for case), combining marks of Cyrillic
+# and Japanese, and code points new since Hyperscan's Unicode tables (the tail
+# of the CJK block, the currency signs after the rouble sign).
 AGREED = (
     (0x0000, 0x00B1), (0x00B4, 0x00B8), (0x00BA, 0x00BB), (0x00BF, 0x012F),
-    (0x0132, 0x0294), (0x0296, 0x02FF), (0x0370, 0x0482), (0x048A, 0x04FF),
-    (0x1E00, 0x1EFF), (0x2000, 0x200B), (0x200E, 0x203E), (0x2041, 0x2053),
-    (0x2055, 0x206F), (0x20A0, 0x20BD), (0x2100, 0x214F), (0x2190, 0x23FA),
-    (0x2500, 0x26FF), (0x2700, 0x2775), (0x2794, 0x27BF), (0x3000, 0x3029),
-    (0x3030, 0x3098), (0x309B, 0x30FF), (0x4E00, 0x9FCC), (0xAC00, 0xD7AF),
-    (0xFF00, 0xFF3E), (0xFF40, 0xFFEF), (0x1F300, 0x1F64F), (0x1F680, 0x1F6FF),
-    (0x1F900, 0x1F9FF), (0x1FA70, 0x1FAFF),
+    (0x0132, 0x017E), (0x0180, 0x0294), (0x0296, 0x02FF), (0x0370, 0x0482),
+    (0x048A, 0x04FF), (0x1E00, 0x1EFF), (0x2000, 0x200B), (0x200E, 0x203E),
+    (0x2041, 0x2053), (0x2055, 0x206F), (0x20A0, 0x20BD), (0x2100, 0x2129),
+    (0x212B, 0x214F), (0x2190, 0x23FA), (0x2500, 0x26FF), (0x2700, 0x2775),
+    (0x2794, 0x27BF), (0x3000, 0x3029), (0x3030, 0x3098), (0x309B, 0x30FF),
+    (0x4E00, 0x9FCC), (0xAC00, 0xD7AF), (0xFF00, 0xFF3E), (0xFF40, 0xFFEF),
+    (0x1F300, 0x1F64F), (0x1F680, 0x1F6FF), (0x1F900, 0x1F9FF), (0x1FA70, 0x1FAFF),
 )  # fmt: skip
 _DISAGREED = "[^" + "".join(f"\\x{{{low:x}}}-\\x{{{high:x}}}" for low, high in AGREED) + "]"
 _OUTSIDE_AGREED = regex.compile(  # the same class in `regex`'s spelling
@@ -62,6 +65,7 @@ _OUTSIDE_AGREED = regex.compile(  # the same class in `regex`'s spelling
 )
 # The Unicode properties checked to agree on AGREED (\\p{S} does not: emoji).
 PROPERTIES = frozenset({"L", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "N", "Nd", "P", "Z"})
+_NEEDS_UNICODE = regex.compile(rb"\\[wWsSdDbBpP]|[^\x00-\x7f]")
 _QUANTIFIER = regex.compile(r"\{\d+(?:,\d*)?\}")
 # Group openings both read alike; inline flags (r dropped) in group "flags".
 _GROUP = regex.compile(r"\(\?(?:[:=!>]|<[=!]|P?<\w+>|P=\w+\)|(?P<flags>[imsr]+)(?P<end>[:)]))")
@@ -82,6 +86,19 @@ def agreed_characters(accept: Callable[[str], bool]) -> str:
     )
 
 
+def character_class(chars: str) -> str:
+    """`chars` as the inside of a `regex` character class, runs as ranges, escaped."""
+    codes = sorted(set(map(ord, chars)))
+    parts = []
+    start = 0
+    for i in range(1, len(codes) + 1):
+        if i == len(codes) or codes[i] != codes[i - 1] + 1:
+            low, high = codes[start], codes[i - 1]
+            parts.append(f"\\U{low:08x}" + (f"-\\U{high:08x}" if high > low else ""))
+            start = i
+    return "".join(parts)
+
+
 class PatternScan:
     """The patterns of `patterns` that may match a text, by index, in one scan."""
 
@@ -97,14 +114,14 @@ class PatternScan:
         for index, pattern in enumerate(patterns):
             source = to_hyperscan(pattern)
             if source is not None:
-                members.setdefault((source, _flags(pattern)), []).append(index)
+                members.setdefault((source, _flags(pattern, source)), []).append(index)
         expressions = list(members)
         disagreed = (_DISAGREED.encode(), hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP)
         try:
-            self.database = _compile([*expressions, disagreed])
+            self.database = hyperscan_cache.compiled([*expressions, disagreed])
         except hyperscan.error:  # one expression (or more) Hyperscan cannot take
             expressions = [e for e in expressions if _compiles(e)]
-            self.database = _compile([*expressions, disagreed])
+            self.database = hyperscan_cache.compiled([*expressions, disagreed])
         self.members = [members[expression] for expression in expressions]
         self.unscanned -= {index for group in self.members for index in group}
         self._disagreed = len(expressions)  # its id: the text has a character outside AGREED
@@ -156,8 +173,9 @@ def to_hyperscan(pattern: regex.Pattern[str]) -> bytes | None:
     """`pattern` in Hyperscan's syntax, with no fewer matches; None if unsure.
 
     Word lists (`\\L<name>`) become alternations, `\\uXXXX` becomes `\\x{XXXX}`,
-    `\\Z` (the very end in Python) becomes `\\z`, and what changes where a match
-    is reported but not whether there is one is dropped: the reverse flag `(?r)`
+    `\\Z` (the very end in Python) becomes `\\z`, `\\w` becomes `\\S` (more
+    matches, a far smaller automaton), and what changes where a match is
+    reported but not whether there is one is dropped: the reverse flag `(?r)`
     and `\\K`. Anything `regex` may read differently from Hyperscan (fuzzy
     matching, set operations, verbose mode, an unfamiliar escape) gives None.
     """
@@ -168,7 +186,7 @@ def to_hyperscan(pattern: regex.Pattern[str]) -> bytes | None:
     if not all(is_agreed(text) for text in (source, *words)):
         return None  # a character the two engines may read, or case-fold, otherwise
     out: list[str] = []
-    in_class = False
+    in_class = negated = False
     i = 0
     while i < len(source):
         char = source[i]
@@ -178,7 +196,7 @@ def to_hyperscan(pattern: regex.Pattern[str]) -> bytes | None:
                 return None
             if escape.group("code") and not is_agreed(chr(int(escape.group("code"), 16))):
                 return None
-            out.append(_translate_escape(escape, pattern.named_lists, in_class))
+            out.append(_translate_escape(escape, pattern.named_lists, in_class, negated))
             i = escape.end()
             continue
         if in_class:
@@ -187,9 +205,10 @@ def to_hyperscan(pattern: regex.Pattern[str]) -> bytes | None:
             in_class = char != "]"
         elif char == "[":
             in_class = True
+            negated = source[i + 1 : i + 2] == "^"
             out.append(char)
             i += 1
-            if source[i : i + 1] == "^":
+            if negated:
                 out.append("^")
                 i += 1
             if source[i : i + 1] == "]":  # a leading ] is a literal
@@ -219,9 +238,11 @@ def to_hyperscan(pattern: regex.Pattern[str]) -> bytes | None:
 
 
 def _translate_escape(
-    escape: regex.Match[str], lists: dict[str, frozenset[str]], in_class: bool
+    escape: regex.Match[str], lists: dict[str, frozenset[str]], in_class: bool, negated: bool
 ) -> str:
     text = escape.group()
+    if text == "\\w" and not (in_class and negated):
+        return "\\S"  # a superset: Unicode's word characters make a slow, large automaton
     if escape.group("code"):
         return "\\x{" + escape.group("code") + "}"
     if escape.group("list"):
@@ -237,15 +258,19 @@ def _escape(word: str) -> str:
     return "".join(c if c.isalnum() or not c.isascii() else "\\" + c for c in word)
 
 
-def _flags(pattern: regex.Pattern[str]) -> int:
+def _flags(pattern: regex.Pattern[str], source: bytes) -> int:
     assert hyperscan is not None
     flags = (
         hyperscan.HS_FLAG_PREFILTER
         | hyperscan.HS_FLAG_UTF8
-        | hyperscan.HS_FLAG_UCP
         | hyperscan.HS_FLAG_SINGLEMATCH
         | hyperscan.HS_FLAG_ALLOWEMPTY
     )
+    # Unicode classes cost compile time; only \w, \s, \d, \b, \p and letters
+    # outside ASCII without case need them (AGREED has no character that matches
+    # an ASCII letter but for case, such as the Kelvin sign).
+    if _NEEDS_UNICODE.search(source):
+        flags |= hyperscan.HS_FLAG_UCP
     if pattern.flags & regex.IGNORECASE:
         flags |= hyperscan.HS_FLAG_CASELESS
     if pattern.flags & regex.MULTILINE:
@@ -255,22 +280,11 @@ def _flags(pattern: regex.Pattern[str]) -> int:
     return flags
 
 
-def _compile(expressions: list[tuple[bytes, int]]) -> object:
-    """A Hyperscan database of `expressions` (source, flags), identified by position."""
-    assert hyperscan is not None
-    database = hyperscan.Database()
-    database.compile(
-        expressions=[source for source, _flags in expressions],
-        ids=list(range(len(expressions))),
-        flags=[flags for _source, flags in expressions],
-    )
-    return database
-
-
 def _compiles(expression: tuple[bytes, int]) -> bool:
     assert hyperscan is not None
     try:
-        _compile([expression])
+        source, flags = expression
+        hyperscan.Database().compile(expressions=[source], flags=flags)
     except hyperscan.error:
         return False
     return True

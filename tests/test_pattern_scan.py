@@ -89,7 +89,8 @@ def test_both_engines_ignore_case_alike_on_the_agreed_characters() -> None:
         (r"[\u2028\u2029]", rb"[\x{2028}\x{2029}]"),
         (r"\x41\p{Lu}", rb"\x{41}\p{Lu}"),
         (r"[]a]", rb"[\]a]"),
-        (r"(?P<word>\w+) (?P=word)", rb"(?P<word>\w+) (?P=word)"),
+        (r"(?P<word>\w+) (?P=word)", rb"(?P<word>\S+) (?P=word)"),  # \w widened
+        (r"[\w-][^\w]", rb"[\S-][^\w]"),  # but not where that would narrow it
         (r"a{2,3}", rb"a{2,3}"),
         (r"(?V1)[[a-z]--[aeiou]]", None),  # set operations
         (r"(?:cat){e<=1}", None),  # fuzzy matching

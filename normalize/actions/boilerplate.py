@@ -20,7 +20,7 @@ import regex
 
 from normalize.actions import Action, DocContext, Resources, RuleProblem
 from normalize.document import Change
-from normalize.pattern_scan import PatternScan, agreed_characters
+from normalize.pattern_scan import PatternScan, agreed_characters, character_class
 from normalize.rules import Rule, RuleSet
 from normalize.safe_regex import DEFAULT_TIMEOUT_SECONDS, RegexBudget, compile_rule_pattern
 from normalize.schema import Field
@@ -216,8 +216,8 @@ def _gate_patterns(
     folding ("ß" folds to "ss"), so a last pattern finds the characters where
     the two differ; where it matches, every line is tried.
     """
-    space = "".join(f"\\u{ord(c):04x}" for c in agreed_characters(_is_line_space))
-    folding = "".join(f"\\u{ord(c):04x}" for c in agreed_characters(_folds_otherwise))
+    space = character_class(agreed_characters(_is_line_space))
+    folding = character_class(agreed_characters(_folds_otherwise))
     patterns = [scan or regex.compile(r"(?!)")]
     for key in line_rules:
         words = f"[{space}]+".join(regex.escape(word) for word in key.split(" "))
