@@ -32,6 +32,7 @@ import regex
 from normalize.actions import Action, DocContext, Resources, RuleProblem
 from normalize.document import Change
 from normalize.lexicon import Lexicon
+from normalize.pattern_scan import PatternScan
 from normalize.rules import Rule, RuleSet
 from normalize.safe_regex import DEFAULT_TIMEOUT_SECONDS, compile_rule_pattern
 from normalize.schema import Field
@@ -157,11 +158,17 @@ class GluedWordsAction(Action):
                 "segment": SegmentSplitter,
             }[kind]
             self.splitters.append(factory(rule, resources))
+        nothing = regex.compile(r"(?!)")  # keeps the indices of the others aligned
+        self.seam_scan = PatternScan([splitter.seam or nothing for splitter in self.splitters])
 
     def propose(self, text: str, doc: DocContext) -> list[Change]:
         changes: list[Change] = []
         scan = TextScan(text)
-        for splitter in self.splitters:
+        # One Hyperscan pass rules out the seams most texts lack (None: unknown).
+        seams = self.seam_scan.candidates(text)
+        for index, splitter in enumerate(self.splitters):
+            if seams is not None and splitter.seam is not None and index not in seams:
+                continue
             found = splitter.propose(text, scan)
             if found:
                 changes.extend(found)
@@ -271,6 +278,8 @@ class _Splitter:
     """One rule's mechanism: finds candidate tokens and decides on each."""
 
     pattern: ClassVar[regex.Pattern[str]]  # the whole candidate token, with its context
+    # Where `seams` finds something, this finds something: None if any text may have one.
+    seam: ClassVar[regex.Pattern[str] | None] = None
 
     def __init__(self, rule: Rule, resources: Resources) -> None:
         self.rule = rule
@@ -359,6 +368,7 @@ class CaseSplitter(_Splitter):
     """`tensionsThe` → `tensions. The`; `rightsChinese` → `rights Chinese`."""
 
     pattern = CASE_TOKEN
+    seam = regex.compile(r"\p{Ll}\p{Lu}")
 
     def __init__(self, rule: Rule, resources: Resources) -> None:
         super().__init__(rule, resources)
@@ -445,6 +455,7 @@ class StopSplitter(_Splitter):
     """`China.On` → `China. On`, but `One.Tel`, `Amazon.Com`, `U.S.` stay."""
 
     pattern = STOP_TOKEN
+    seam = regex.compile(r"\p{Ll}\.\p{Lu}")
 
     def __init__(self, rule: Rule, resources: Resources) -> None:
         super().__init__(rule, resources)

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import ClassVar
 
+import regex
+
 from normalize.actions import Action, DocContext, Resources, RuleProblem
 from normalize.actions.name_fuzzy import Candidate, FuzzyNames
 from normalize.actions.name_text import (
@@ -58,6 +60,7 @@ from normalize.gazetteer import (
     build_gazetteer,
     read_name_lists,
 )
+from normalize.pattern_scan import PatternScan, agreed_characters, character_class
 from normalize.rules import RuleSet
 from normalize.schema import Field
 
@@ -152,6 +155,7 @@ class NamesAction(Action):
             self.gazetteer = build_gazetteer(self.rules, lexicon)
         except GazetteerProblem as problem:
             raise RuleProblem(problem.rule, str(problem)) from problem
+        self.lower_scan = PatternScan([_spaced_words(self.gazetteer.lower_words)])
         self.honorifics = frozenset(
             word.lower().rstrip(".") for word in self.options.get("honorifics", [])
         )
@@ -180,7 +184,9 @@ class NamesAction(Action):
         caps = set(CAP_WORD.findall(text))
         hits = caps & gazetteer.action_triggers
         lower_firsts: set[str] = set()
-        if gazetteer.lower_triggers:
+        # Splitting every text into words costs more than one scan for the few
+        # lower-case name words (None: the scan cannot tell, split anyway).
+        if gazetteer.lower_triggers and self.lower_scan.candidates(text) != set():
             for word in gazetteer.lower_words.intersection(text.split()):
                 lower_firsts |= gazetteer.lower_triggers[word]
         fuzzy = self.fuzzy.candidates(caps) if self.fuzzy is not None else {}
@@ -501,3 +507,11 @@ def _among(word: str, tokens: frozenset[str], upper: bool) -> bool:
 
 def _alias_message(alias: _Alias) -> str:
     return f"document alias: {alias.variant!r} was corrected to {alias.corrected!r} earlier"
+
+
+def _spaced_words(words: frozenset[str]) -> regex.Pattern[str]:
+    """A pattern for `words` as they come out of `str.split()`: between white space."""
+    space = character_class(agreed_characters(str.isspace))
+    return regex.compile(
+        f"(?:^|[{space}])\\L<words>(?:[{space}]|$)", words=sorted(words) or ["\uffff"]
+    )
