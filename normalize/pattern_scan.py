@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import regex
 
@@ -99,19 +100,48 @@ def character_class(chars: str) -> str:
     return "".join(parts)
 
 
-class PatternScan:
-    """The patterns of `patterns` that may match a text, by index, in one scan."""
+class ScanDatabase:
+    """The patterns of every pass of a run in one Hyperscan database.
 
-    def __init__(self, patterns: Sequence[regex.Pattern[str]]) -> None:
-        self.size = len(patterns)
-        self.database = None
-        self.unscanned: set[int] = set(range(self.size))  # candidates for every text
+    Compiled when the last pass has added its patterns (`compile`, or the first
+    scan), and scanned once per text: the passes that leave a text as it was,
+    for most texts all of them, share one scan of it.
+    """
+
+    def __init__(self) -> None:
+        self.patterns: list[regex.Pattern[str]] = []
+        self.database: Any = None
+        self.members: list[list[int]] = []  # expression id -> ids of its patterns
+        self.unscanned: frozenset[int] = frozenset()  # candidates for every text
+        self._compiled = False
+        self._disagreed = -1  # the expression that finds characters outside AGREED
         self._local = threading.local()  # a Hyperscan scratch space is one thread's
-        if hyperscan is None or not patterns:
+        self._lock = threading.Lock()
+        self._last: tuple[str | None, frozenset[int] | None] = (None, None)
+
+    def add(self, patterns: Sequence[regex.Pattern[str]]) -> range:
+        """Take `patterns`; the range of ids they get."""
+        if self._compiled:
+            raise RuntimeError("patterns added after the database was compiled")
+        start = len(self.patterns)
+        self.patterns.extend(patterns)
+        return range(start, len(self.patterns))
+
+    def compile(self) -> None:
+        if self._compiled:
+            return
+        with self._lock:  # threads that scan first wait for one compile
+            if not self._compiled:
+                self._compile()
+                self._compiled = True
+
+    def _compile(self) -> None:
+        self.unscanned = frozenset(range(len(self.patterns)))
+        if hyperscan is None or not self.patterns:
             return
         # Rules often share a prefilter: each distinct expression is compiled once.
         members: dict[tuple[bytes, int], list[int]] = {}
-        for index, pattern in enumerate(patterns):
+        for index, pattern in enumerate(self.patterns):
             source = to_hyperscan(pattern)
             if source is not None:
                 members.setdefault((source, _flags(pattern, source)), []).append(index)
@@ -124,45 +154,76 @@ class PatternScan:
             self.database = hyperscan_cache.compiled([*expressions, disagreed])
         self.members = [members[expression] for expression in expressions]
         self.unscanned -= {index for group in self.members for index in group}
-        self._disagreed = len(expressions)  # its id: the text has a character outside AGREED
+        self._disagreed = len(expressions)
 
-    @property
-    def available(self) -> bool:
-        return self.database is not None
+    def found(self, text: str) -> frozenset[int] | None:
+        """Ids of the patterns that may match `text`; None if that is unknown."""
+        last_text, last_found = self._last
+        if text is last_text:
+            return last_found
+        self.compile()
+        found = self._scan(text) if self.database is not None else None
+        self._last = (text, found)
+        return found
 
-    def candidates(self, text: str) -> set[int] | None:
-        """Indices of the patterns that may match `text`; None if that is unknown."""
-        if self.database is None:
-            return None
+    def _scan(self, text: str) -> frozenset[int] | None:
         try:
             data = text.encode("utf-8")
         except UnicodeEncodeError:
             return None  # lone surrogates: not UTF-8, which Hyperscan requires
-        found: set[int] = set()
+        hits: set[int] = set()
         try:
             self.database.scan(
-                data,
-                match_event_handler=_note_match,
-                context=found,
-                scratch=self._scratch(),
+                data, match_event_handler=_note_match, context=hits, scratch=self._scratch()
             )
         except hyperscan.error:  # pragma: no cover - Hyperscan refused the text
             return None
-        if self._disagreed in found:
+        if self._disagreed in hits:
             return None
-        candidates = set(self.unscanned)
-        for expression in found:
-            candidates.update(self.members[expression])
-        return candidates
+        found = set(self.unscanned)
+        for expression in hits:
+            found.update(self.members[expression])
+        return frozenset(found)
 
-    def _scratch(self) -> object:
+    def _scratch(self) -> Any:
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = hyperscan.Scratch(self.database)
         return scratch
 
     def __getstate__(self) -> dict[str, object]:
-        raise TypeError("PatternScan is rebuilt from the rules in each process, not pickled")
+        raise TypeError("a ScanDatabase is rebuilt from the rules in each process, not pickled")
+
+
+class PatternScan:
+    """Which of `patterns` may match a text, by index: one action's share of a
+    ScanDatabase (its own one if none is given)."""
+
+    def __init__(
+        self, patterns: Sequence[regex.Pattern[str]], database: ScanDatabase | None = None
+    ) -> None:
+        self.database = database if database is not None else ScanDatabase()
+        self.ids = self.database.add(patterns)
+        self.size = len(patterns)
+
+    @property
+    def available(self) -> bool:
+        self.database.compile()
+        return self.database.database is not None
+
+    @property
+    def unscanned(self) -> set[int]:
+        self.database.compile()
+        return self._local(self.database.unscanned)
+
+    def candidates(self, text: str) -> set[int] | None:
+        """Indices of the patterns that may match `text`; None if that is unknown."""
+        found = self.database.found(text)
+        return None if found is None else self._local(found)
+
+    def _local(self, ids: frozenset[int]) -> set[int]:
+        start, stop = self.ids.start, self.ids.stop
+        return {i - start for i in ids if start <= i < stop}
 
 
 def _note_match(index: int, _start: int, _end: int, _flags: int, found: set[int]) -> None:

@@ -54,6 +54,7 @@ def build_passes(rulesets: list[RuleSet], rules_dir: Path) -> list[Pass]:
         )
     if problems:
         raise RulesError(problems)
+    resources.scan_database().compile()  # once all passes added their patterns
     return passes
 
 

@@ -16,6 +16,7 @@ from typing import Any, ClassVar, TypeVar
 
 from normalize.document import Change
 from normalize.lexicon import Lexicon, load_lexicon
+from normalize.pattern_scan import ScanDatabase
 from normalize.rules import Rule, RuleSet
 from normalize.schema import Field
 
@@ -64,6 +65,10 @@ class Resources:
         if key not in self._cache:
             self._cache[key] = build()
         return self._cache[key]  # type: ignore[no-any-return]
+
+    def scan_database(self) -> ScanDatabase:
+        """The one Hyperscan database of every pass's patterns (see normalize.pattern_scan)."""
+        return self.shared("scan_database", ScanDatabase)
 
     def lexicon(self) -> Lexicon:
         """symspellpy's English words plus every `data/words/*.txt` of the rules folder."""

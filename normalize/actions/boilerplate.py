@@ -91,7 +91,13 @@ class BoilerplateAction(Action):
         self.timeout = float(self.options.get("timeout", DEFAULT_TIMEOUT_SECONDS))
         self.fused, self.fused_rules = _fuse(self.patterns)
         self.scan = _whole_text_scan(self.patterns)
-        self.gate = PatternScan(_gate_patterns(self.line_rule, self.scan))
+        gate = _gate_patterns(self.line_rule)
+        if self.scan is not None:
+            self.scan_index: int | None = len(gate)
+            gate.append(self.scan)
+        else:
+            self.scan_index = None
+        self.gate = PatternScan(gate, resources.scan_database())
         # Without a whole-text scan, any line may match a rule's patterns.
         self.gate_complete = self.scan is not None or not self.patterns
 
@@ -101,7 +107,7 @@ class BoilerplateAction(Action):
         if found is not None and not found and not (self.repeat_rules and _may_repeat(lines)):
             return []  # no line of the text can be chrome: most texts
         budget = RegexBudget.of(doc, self.ruleset.pass_name, len(text), self.timeout)
-        if found is not None and _SCAN_INDEX not in found:
+        if found is not None and self.scan_index not in found:
             patterns = False
         else:
             patterns = self._patterns_may_match(text, budget)
@@ -201,24 +207,18 @@ def _whole_text_scan(patterns: list[tuple[Rule, regex.Pattern[str]]]) -> regex.P
     return regex.compile(f"(?m)^{space}(?:{body}){space}$", regex.IGNORECASE)
 
 
-_SCAN_INDEX = 0  # of the whole-text scan among the gate's patterns
+def _gate_patterns(line_rules: dict[str, Rule]) -> list[regex.Pattern[str]]:
+    """Patterns that find, in a whole text, every line a rule's `lines` match.
 
-
-def _gate_patterns(
-    line_rules: dict[str, Rule], scan: regex.Pattern[str] | None
-) -> list[regex.Pattern[str]]:
-    """Patterns that find, in a whole text, every line a rule's `lines` or `patterns` match.
-
-    The whole-text scan of the patterns first (or a pattern that matches
-    nothing), then one pattern per listed line: its key's words in any case,
-    separated by white space, with white space around and ':' or '.' after, as
-    `line_key` would reduce the line. Case-insensitive matching is not case
-    folding ("ß" folds to "ss"), so a last pattern finds the characters where
-    the two differ; where it matches, every line is tried.
+    One pattern per listed line: its key's words in any case, separated by white
+    space, with white space around and ':' or '.' after, as `line_key` would
+    reduce the line. Case-insensitive matching is not case folding ("ß" folds
+    to "ss"), so a last pattern finds the characters where the two differ;
+    where it matches, every line is tried.
     """
     space = character_class(agreed_characters(_is_line_space))
     folding = character_class(agreed_characters(_folds_otherwise))
-    patterns = [scan or regex.compile(r"(?!)")]
+    patterns: list[regex.Pattern[str]] = []
     for key in line_rules:
         words = f"[{space}]+".join(regex.escape(word) for word in key.split(" "))
         patterns.append(regex.compile(f"(?m)^[{space}]*{words}[{space}:.]*$", regex.IGNORECASE))

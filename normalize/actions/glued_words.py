@@ -158,16 +158,21 @@ class GluedWordsAction(Action):
                 "segment": SegmentSplitter,
             }[kind]
             self.splitters.append(factory(rule, resources))
-        nothing = regex.compile(r"(?!)")  # keeps the indices of the others aligned
-        self.seam_scan = PatternScan([splitter.seam or nothing for splitter in self.splitters])
+        seams = [splitter.seam for splitter in self.splitters if splitter.seam is not None]
+        self.seam_scan = PatternScan(seams, resources.scan_database())
+        # Each splitter's index in seam_scan; None for those any text may need.
+        indices = iter(range(len(seams)))
+        self.seam_index = [
+            next(indices) if splitter.seam is not None else None for splitter in self.splitters
+        ]
 
     def propose(self, text: str, doc: DocContext) -> list[Change]:
         changes: list[Change] = []
         scan = TextScan(text)
         # One Hyperscan pass rules out the seams most texts lack (None: unknown).
         seams = self.seam_scan.candidates(text)
-        for index, splitter in enumerate(self.splitters):
-            if seams is not None and splitter.seam is not None and index not in seams:
+        for splitter, index in zip(self.splitters, self.seam_index, strict=True):
+            if seams is not None and index is not None and index not in seams:
                 continue
             found = splitter.propose(text, scan)
             if found:

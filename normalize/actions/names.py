@@ -155,7 +155,9 @@ class NamesAction(Action):
             self.gazetteer = build_gazetteer(self.rules, lexicon)
         except GazetteerProblem as problem:
             raise RuleProblem(problem.rule, str(problem)) from problem
-        self.lower_scan = PatternScan([_spaced_words(self.gazetteer.lower_words)])
+        self.lower_scan = PatternScan(
+            [_spaced_words(self.gazetteer.lower_words)], resources.scan_database()
+        )
         self.honorifics = frozenset(
             word.lower().rstrip(".") for word in self.options.get("honorifics", [])
         )

@@ -29,7 +29,7 @@ import regex
 
 from normalize.actions import Action, DocContext, Resources, RuleProblem
 from normalize.document import Change
-from normalize.pattern_scan import PatternScan
+from normalize.pattern_scan import PatternScan, ScanDatabase
 from normalize.quotes import QuoteSpans
 from normalize.rules import Rule, RuleSet
 from normalize.safe_regex import (
@@ -48,6 +48,7 @@ CASES = ("capitalize",)
 GAZETTEER_LIST = "gazetteer"
 NOTHING = "\uffff"  # a noncharacter: stands in for an empty list, matches no text
 _LIST_REFERENCE = regex.compile(r"\\L<(\w+)>")
+_LOOKAROUND = regex.compile(r"\(\?<?[=!]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +65,12 @@ class _CompiledRule:
     outside_quotes: bool
     capitalize: bool
     min_line_length: int
-    scan_index: int = -1  # of the pattern in the pass's PatternScan
-    scan_prefilters: frozenset[int] = frozenset()  # of the prefilters there
+    scan_index: int | None = None  # of the pattern in the pass's PatternScan, if there
+    scan_prefilters: frozenset[int] = frozenset()  # of the prefilters there (all or none)
 
     def may_match(self, scanned: set[int]) -> bool:
         """What the pass's scan found allows a match: the pattern, and a prefilter if any."""
-        return self.scan_index in scanned and (
+        return (self.scan_index is None or self.scan_index in scanned) and (
             not self.scan_prefilters or not self.scan_prefilters.isdisjoint(scanned)
         )
 
@@ -100,7 +101,9 @@ class RegexReplaceAction(Action):
     def __init__(self, ruleset: RuleSet, resources: Resources) -> None:
         super().__init__(ruleset, resources)
         self.timeout = float(self.options.get("timeout", DEFAULT_TIMEOUT_SECONDS))
-        self.compiled, self.scan = _with_scan([self._compile(rule) for rule in self.rules])
+        self.compiled, self.scan = _with_scan(
+            [self._compile(rule) for rule in self.rules], resources.scan_database()
+        )
 
     def _compile(self, rule: Rule) -> _CompiledRule:
         data = rule.data
@@ -193,17 +196,32 @@ class RegexReplaceAction(Action):
         return changes
 
 
-def _with_scan(compiled: list[_CompiledRule]) -> tuple[list[_CompiledRule], PatternScan]:
-    """The rules, each knowing where its patterns are in one PatternScan of them all."""
+def _with_scan(
+    compiled: list[_CompiledRule], database: ScanDatabase
+) -> tuple[list[_CompiledRule], PatternScan]:
+    """The rules, each knowing where its patterns are in one PatternScan of them.
+
+    Hyperscan drops look-arounds (it answers for a wider pattern), so a pattern
+    with look-arounds tells little: when the other side of a rule, its pattern
+    or its prefilters, has none, only that side is scanned. The choice changes
+    speed only: an unscanned side counts as found in every text.
+    """
     patterns: list[regex.Pattern[str]] = []
     placed = []
     for rule in compiled:
-        first = len(patterns)
-        patterns.append(rule.pattern.pattern)
-        patterns.extend(prefilter.pattern for prefilter in rule.prefilters)
-        prefilters = frozenset(range(first + 1, len(patterns)))
-        placed.append(replace(rule, scan_index=first, scan_prefilters=prefilters))
-    return placed, PatternScan(patterns)
+        prefilters = [prefilter.pattern for prefilter in rule.prefilters]
+        plain_pattern = not _LOOKAROUND.search(rule.pattern.pattern.pattern)
+        plain_prefilters = not any(_LOOKAROUND.search(p.pattern) for p in prefilters)
+        index = None
+        if not prefilters or plain_pattern or not plain_prefilters:
+            index = len(patterns)
+            patterns.append(rule.pattern.pattern)
+        scanned: frozenset[int] = frozenset()
+        if prefilters and (plain_prefilters or not plain_pattern):
+            scanned = frozenset(range(len(patterns), len(patterns) + len(prefilters)))
+            patterns.extend(prefilters)
+        placed.append(replace(rule, scan_index=index, scan_prefilters=scanned))
+    return placed, PatternScan(patterns, database)
 
 
 def _used(lists: dict[str, list[str]], source: str) -> dict[str, list[str]]:
