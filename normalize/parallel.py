@@ -188,6 +188,8 @@ def _init_worker(normalizer: Normalizer) -> None:
 
 def _start_workers(normalizer: Normalizer, jobs: int) -> ProcessPoolExecutor:
     methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods:
+        normalizer.preload()  # built once here, shared by the forked workers
     # fork shares the loaded rules and dictionaries with the workers at no cost;
     # ProcessPoolExecutor starts all forked workers at once, before its own thread.
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")

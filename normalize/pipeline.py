@@ -79,6 +79,11 @@ class Normalizer:
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return (Normalizer.from_rules, (str(self.rules_dir),))
 
+    def preload(self) -> None:
+        """Build every table the passes would build on first use (before forking workers)."""
+        for pass_ in self.passes:
+            pass_.action.preload()
+
     def normalize(self, text: str, *, as_file: bool = False) -> str:
         """The normalised text."""
         return self.normalize_and_explain(text, as_file=as_file).text

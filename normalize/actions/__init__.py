@@ -92,3 +92,10 @@ class Action:
     def propose(self, text: str, doc: DocContext) -> list[Change]:
         """Changes this pass would make to `text`, possibly overlapping."""
         raise NotImplementedError
+
+    def preload(self) -> None:
+        """Build now what `propose` builds when a text first needs it.
+
+        Called before worker processes fork, so that they share the tables
+        instead of each building its own; a single process never needs to.
+        """

@@ -166,6 +166,10 @@ class GluedWordsAction(Action):
             next(indices) if splitter.seam is not None else None for splitter in self.splitters
         ]
 
+    def preload(self) -> None:
+        for splitter in self.splitters:
+            splitter.preload()
+
     def propose(self, text: str, doc: DocContext) -> list[Change]:
         changes: list[Change] = []
         scan = TextScan(text)
@@ -318,6 +322,9 @@ class _Splitter:
                 self._cache.clear()  # bounded memory on endless streams
             self._cache[key] = decide()
         return self._cache[key]
+
+    def preload(self) -> None:
+        self.lexicon  # noqa: B018 - loads the shared table
 
     def seams(self, scan: TextScan) -> list[int]:
         """Where the seams inside candidate tokens are ("sT", "s.T"), in order."""
@@ -497,6 +504,15 @@ class SegmentSplitter(_Splitter):
     def bigrams(self) -> dict[str, int]:
         return self.resources.shared("symspell_bigrams", load_bigrams)
 
+    @property
+    def segmenter(self) -> Segmenter:
+        return self.resources.shared("segmenter", lambda: Segmenter(self.lexicon))
+
+    def preload(self) -> None:
+        super().preload()
+        self.bigrams  # noqa: B018 - loads the shared table
+        self.segmenter  # noqa: B018
+
     def matches(self, text: str, scan: TextScan) -> Iterable[regex.Match[str]]:
         # Set operations run in C (`set.difference` looks the words up in the
         # lexicon's own dict, which the names pass reads right after): only the
@@ -575,8 +591,7 @@ class SegmentSplitter(_Splitter):
 
     def _confirmed(self, token: str, first: str, last: str) -> bool:
         """symspellpy's best segmentation of the token is this split, exactly."""
-        segmenter = self.resources.shared("segmenter", lambda: Segmenter(self.lexicon))
-        pieces = self.cached(f"segmented:{token}", lambda: segmenter.pieces(token.lower()))
+        pieces = self.cached(f"segmented:{token}", lambda: self.segmenter.pieces(token.lower()))
         return pieces == [first, last]
 
     def _known(self, left: str, right: str) -> bool:
