@@ -105,27 +105,30 @@ class ScanDatabase:
 
     Compiled when the last pass has added its patterns (`compile`, or the first
     scan), and scanned once per text: the passes that leave a text as it was,
-    for most texts all of them, share one scan of it.
+    for most texts all of them, share one scan of it. Each pass that added
+    patterns (an "owner") gets its answer as indices into its own patterns.
     """
 
     def __init__(self) -> None:
         self.patterns: list[regex.Pattern[str]] = []
+        self.owners: list[range] = []  # owner -> ids of its patterns
         self.database: Any = None
-        self.members: list[list[int]] = []  # expression id -> ids of its patterns
-        self.unscanned: frozenset[int] = frozenset()  # candidates for every text
+        # expression id -> (owner, index among the owner's patterns) of its patterns
+        self.members: list[list[tuple[int, int]]] = []
+        self.unscanned: list[frozenset[int]] = []  # owner -> candidates for every text
         self._compiled = False
         self._disagreed = -1  # the expression that finds characters outside AGREED
         self._local = threading.local()  # a Hyperscan scratch space is one thread's
         self._lock = threading.Lock()
-        self._last: tuple[str | None, frozenset[int] | None] = (None, None)
+        self._last: tuple[str | None, list[set[int]] | None] = (None, None)
 
-    def add(self, patterns: Sequence[regex.Pattern[str]]) -> range:
-        """Take `patterns`; the range of ids they get."""
+    def add(self, patterns: Sequence[regex.Pattern[str]]) -> int:
+        """Take `patterns`; the owner number their answers come under."""
         if self._compiled:
             raise RuntimeError("patterns added after the database was compiled")
-        start = len(self.patterns)
+        self.owners.append(range(len(self.patterns), len(self.patterns) + len(patterns)))
         self.patterns.extend(patterns)
-        return range(start, len(self.patterns))
+        return len(self.owners) - 1
 
     def compile(self) -> None:
         if self._compiled:
@@ -136,28 +139,32 @@ class ScanDatabase:
                 self._compiled = True
 
     def _compile(self) -> None:
-        self.unscanned = frozenset(range(len(self.patterns)))
-        if hyperscan is None or not self.patterns:
-            return
-        # Rules often share a prefilter: each distinct expression is compiled once.
-        members: dict[tuple[bytes, int], list[int]] = {}
-        for index, pattern in enumerate(self.patterns):
-            source = to_hyperscan(pattern)
-            if source is not None:
-                members.setdefault((source, _flags(pattern, source)), []).append(index)
-        expressions = list(members)
-        disagreed = (_DISAGREED.encode(), hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP)
-        try:
-            self.database = hyperscan_cache.compiled([*expressions, disagreed])
-        except hyperscan.error:  # one expression (or more) Hyperscan cannot take
-            expressions = [e for e in expressions if _compiles(e)]
-            self.database = hyperscan_cache.compiled([*expressions, disagreed])
-        self.members = [members[expression] for expression in expressions]
-        self.unscanned -= {index for group in self.members for index in group}
-        self._disagreed = len(expressions)
+        place = [(owner, i) for owner, ids in enumerate(self.owners) for i in range(len(ids))]
+        scanned: set[int] = set()
+        if hyperscan is not None and self.patterns:
+            # Rules often share a prefilter: each distinct expression is compiled once.
+            members: dict[tuple[bytes, int], list[int]] = {}
+            for index, pattern in enumerate(self.patterns):
+                source = to_hyperscan(pattern)
+                if source is not None:
+                    members.setdefault((source, _flags(pattern, source)), []).append(index)
+            expressions = list(members)
+            disagreed = (_DISAGREED.encode(), hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP)
+            try:
+                self.database = hyperscan_cache.compiled([*expressions, disagreed])
+            except hyperscan.error:  # one expression (or more) Hyperscan cannot take
+                expressions = [e for e in expressions if _compiles(e)]
+                self.database = hyperscan_cache.compiled([*expressions, disagreed])
+            self.members = [[place[i] for i in members[e]] for e in expressions]
+            scanned = {i for e in expressions for i in members[e]}
+            self._disagreed = len(expressions)
+        self.unscanned = [
+            frozenset(i - ids.start for i in ids if i not in scanned) for ids in self.owners
+        ]
 
-    def found(self, text: str) -> frozenset[int] | None:
-        """Ids of the patterns that may match `text`; None if that is unknown."""
+    def found(self, text: str) -> list[set[int]] | None:
+        """For each owner, the indices of its patterns that may match `text`;
+        None if that is unknown."""
         last_text, last_found = self._last
         if text is last_text:
             return last_found
@@ -166,7 +173,7 @@ class ScanDatabase:
         self._last = (text, found)
         return found
 
-    def _scan(self, text: str) -> frozenset[int] | None:
+    def _scan(self, text: str) -> list[set[int]] | None:
         try:
             data = text.encode("utf-8")
         except UnicodeEncodeError:
@@ -180,10 +187,11 @@ class ScanDatabase:
             return None
         if self._disagreed in hits:
             return None
-        found = set(self.unscanned)
+        found = [set(unscanned) for unscanned in self.unscanned]
         for expression in hits:
-            found.update(self.members[expression])
-        return frozenset(found)
+            for owner, index in self.members[expression]:
+                found[owner].add(index)
+        return found
 
     def _scratch(self) -> Any:
         scratch = getattr(self._local, "scratch", None)
@@ -203,7 +211,7 @@ class PatternScan:
         self, patterns: Sequence[regex.Pattern[str]], database: ScanDatabase | None = None
     ) -> None:
         self.database = database if database is not None else ScanDatabase()
-        self.ids = self.database.add(patterns)
+        self.owner = self.database.add(patterns)
         self.size = len(patterns)
 
     @property
@@ -213,17 +221,17 @@ class PatternScan:
 
     @property
     def unscanned(self) -> set[int]:
+        """The patterns the scan cannot answer for: candidates for every text."""
         self.database.compile()
-        return self._local(self.database.unscanned)
+        return set(self.database.unscanned[self.owner])
 
     def candidates(self, text: str) -> set[int] | None:
-        """Indices of the patterns that may match `text`; None if that is unknown."""
-        found = self.database.found(text)
-        return None if found is None else self._local(found)
+        """Indices of the patterns that may match `text`; None if that is unknown.
 
-    def _local(self, ids: frozenset[int]) -> set[int]:
-        start, stop = self.ids.start, self.ids.stop
-        return {i - start for i in ids if start <= i < stop}
+        The set is shared: read it, do not change it.
+        """
+        found = self.database.found(text)
+        return None if found is None else found[self.owner]
 
 
 def _note_match(index: int, _start: int, _end: int, _flags: int, found: set[int]) -> None:

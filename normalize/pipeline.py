@@ -69,7 +69,12 @@ class Normalizer:
         self.passes = passes
         self.rules_dir = rules_dir
         self.counters: Counter[str] = Counter()  # "pass/RULE_ID" -> edits made so far
-        self.seconds_by_pass: Counter[str] = Counter()  # time each pass took so far
+        self._seconds = [0.0] * len(passes)  # time each pass took so far
+
+    @property
+    def seconds_by_pass(self) -> dict[str, float]:
+        """Seconds each pass has taken so far, by pass name."""
+        return {p.name: seconds for p, seconds in zip(self.passes, self._seconds, strict=True)}
 
     @classmethod
     def from_rules(cls, rules_dir: Path | str | None = None) -> Normalizer:
@@ -129,11 +134,13 @@ class Normalizer:
         """
         result = Result(text=text)
         doc = DocContext(is_file=as_file)
-        for pass_ in self.passes:
+        seconds = self._seconds
+        clock = time.perf_counter
+        for index, pass_ in enumerate(self.passes):
             if only is None or pass_.name == only:
-                started = time.perf_counter()
+                started = clock()
                 self._run_pass(pass_, result, doc)
-                self.seconds_by_pass[pass_.name] += time.perf_counter() - started
+                seconds[index] += clock() - started
         if result.edits:
             self.counters.update(f"{e.pass_name}/{e.rule}" for e in result.edits)
         return result

@@ -104,6 +104,8 @@ class RegexReplaceAction(Action):
         self.compiled, self.scan = _with_scan(
             [self._compile(rule) for rule in self.rules], resources.scan_database()
         )
+        # The rules a text with no scan hit still needs: those the scan does not cover.
+        self.unscanned_rules = [c for c in self.compiled if c.may_match(set())]
 
     def _compile(self, rule: Rule) -> _CompiledRule:
         data = rule.data
@@ -158,13 +160,14 @@ class RegexReplaceAction(Action):
         return gazetteer_names(self.resources)
 
     def propose(self, text: str, doc: DocContext) -> list[Change]:
-        budget = RegexBudget.of(doc, self.ruleset.pass_name, len(text), self.timeout)
         changes: list[Change] = []
         quotes: QuoteSpans | None = None
+        budget: RegexBudget | None = None
         # One scan for all the rules' patterns first (None: no scan, every rule's
         # own gates decide); nearly all clean text stops here.
         scanned = self.scan.candidates(text)
-        for compiled in self.compiled:
+        rules = self.unscanned_rules if scanned is not None and not scanned else self.compiled
+        for compiled in rules:
             if compiled.files_only and not doc.is_file:
                 continue
             if scanned is not None and not compiled.may_match(scanned):
@@ -174,6 +177,8 @@ class RegexReplaceAction(Action):
             # text's words tell at once whether any of them occurs.
             if compiled.required is not None and not compiled.required.found_in(text):
                 continue
+            if budget is None:
+                budget = RegexBudget.of(doc, self.ruleset.pass_name, len(text), self.timeout)
             if compiled.prefilters and not budget.any_found(compiled.prefilters, text):
                 continue
             if not compiled.pattern.may_match(text):
