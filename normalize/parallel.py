@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from itertools import chain
 from typing import Generic, Protocol, TypeVar
 
 from normalize.document import Result
@@ -110,12 +111,15 @@ class DocumentPool(Generic[C, P, R]):
     def map(self, work: Work[P, R], items: Iterable[tuple[C, P]]) -> Iterator[tuple[C, R]]:
         """`work` must be a module-level function: workers get it by name."""
         chunks = _chunked(items)
-        if self.jobs == 1:
-            for chunk in chunks:
+        first = next(chunks, None)
+        second = next(chunks, None) if self.jobs > 1 else None
+        if second is None:  # one job, or too little work to be worth starting workers
+            for chunk in chain([first] if first else [], chunks):
                 yield from _pair(chunk, run_chunk(work, _payloads(chunk), self.normalizer))
             return
         pending: deque[tuple[list[tuple[C, P]], Future[list[R]]]] = deque()
-        for chunk in chunks:
+        for chunk in chain([first, second], chunks):
+            assert chunk is not None
             pending.append((chunk, self._submit(work, _payloads(chunk))))
             if len(pending) >= self.jobs * CHUNKS_PER_WORKER:
                 yield from self._collect(*pending.popleft())
