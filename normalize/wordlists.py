@@ -41,10 +41,19 @@ class WordGate:
         )
 
     def found_in(self, text: str) -> bool:
+        return not self.words.isdisjoint(self._runs(text))
+
+    def present_in(self, text: str) -> frozenset[str]:
+        """The words that `text` contains."""
+        found = self.words.intersection(self._runs(text))
         if self.ascii:
-            runs = text.encode("ascii", "replace").translate(_LOWER_ASCII_ONLY).split()
-            return not self.words.isdisjoint(runs)
-        return not self.words.isdisjoint(_LETTERS.findall(text))
+            return frozenset(word.decode("ascii") for word in found)  # type: ignore[union-attr]
+        return found  # type: ignore[return-value]
+
+    def _runs(self, text: str) -> list[bytes] | list[str]:
+        if self.ascii:
+            return text.encode("ascii", "replace").translate(_LOWER_ASCII_ONLY).split()
+        return _LETTERS.findall(text)
 
 
 class ListError(ValueError):

@@ -13,11 +13,16 @@ Optional keys make sentence-level rules possible without new Python:
 capitalize` upper-cases the first letter of the replacement; `min_line_length`
 restricts a rule to lines at least that long (paragraphs, not the short lines
 of hard-wrapped newswire text); `requires_words: NAME` skips texts that contain
-none of the words of list NAME, which saves searching for a long word list;
+none of the words of list NAME and searches the others for only the words
+they contain, which saves searching for a long word list;
 `prefilter` is a simpler pattern that must find something wherever the rule's
 pattern matches: texts where it finds nothing (nearly all clean text) are not
 searched with the rule's pattern at all. A prefilter that misses one of the
 rule's own changing examples is refused when the rules load.
+
+Before any of that, one Hyperscan scan of the text for the patterns and
+prefilters of every pass (normalize.pattern_scan) rules out the rules that
+cannot match; only the others are tried, in order, as described above.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ __all__ = ["DEFAULT_TIMEOUT_SECONDS", "RegexReplaceAction", "compile_rule_patter
 
 CASES = ("capitalize",)
 GAZETTEER_LIST = "gazetteer"
+NARROWED_PATTERNS = 512  # NarrowedList keeps at most this many compiled patterns
 NOTHING = "\uffff"  # a noncharacter: stands in for an empty list, matches no text
 _LIST_REFERENCE = regex.compile(r"\\L<(\w+)>")
 _LOOKAROUND = regex.compile(r"\(\?<?[=!]")
@@ -58,7 +64,7 @@ class _CompiledRule:
     rule: Rule
     pattern: QuickTest
     prefilters: tuple[QuickTest, ...]  # the rule runs where one finds something
-    required: WordGate | None  # words one of which the text must contain
+    required: NarrowedList | None  # words one of which the text must contain
     template: str
     note: bool
     files_only: bool
@@ -122,7 +128,7 @@ class RegexReplaceAction(Action):
             name = data["requires_words"]
             if name not in lists:
                 raise RuleProblem(rule, f"'requires_words' names no list of the rule: {name!r}")
-            required = WordGate(lists[name])
+            required = NarrowedList(pattern, name, WordGate(lists[name]))
         sources = data.get("prefilter", [])
         prefilters = tuple(
             QuickTest.of(
@@ -175,15 +181,19 @@ class RegexReplaceAction(Action):
             rule = compiled.rule
             # A long word list is slow to search for at every position; the
             # text's words tell at once whether any of them occurs.
-            if compiled.required is not None and not compiled.required.found_in(text):
-                continue
+            pattern = compiled.pattern
+            if compiled.required is not None:
+                narrowed = compiled.required.for_text(text)
+                if narrowed is None:
+                    continue
+                pattern = narrowed
             if budget is None:
                 budget = RegexBudget.of(doc, self.ruleset.pass_name, len(text), self.timeout)
             if compiled.prefilters and not budget.any_found(compiled.prefilters, text):
                 continue
-            if not compiled.pattern.may_match(text):
+            if not pattern.may_match(text):
                 continue
-            for match in budget.finditer(rule, compiled.pattern, text):
+            for match in budget.finditer(rule, pattern, text):
                 if compiled.outside_quotes:
                     quotes = quotes or QuoteSpans(text)
                     if quotes.overlaps(match.start(), match.end()):
@@ -199,6 +209,36 @@ class RegexReplaceAction(Action):
                     Change(match.start(), match.end(), after, rule.id, note=compiled.note)
                 )
         return changes
+
+
+class NarrowedList:
+    """A rule's pattern with its `requires_words` list cut down to the words of a text.
+
+    A word list of hundreds is tried at every position of a text; the two or
+    three words a text has are tried many times quicker. The gate sees whole
+    words, so a text whose list words all come inside longer words gets None.
+    Patterns are compiled per set of words, and kept (a bounded number).
+    """
+
+    def __init__(self, pattern: regex.Pattern[str], name: str, gate: WordGate) -> None:
+        self.pattern = pattern
+        self.name = name
+        self.gate = gate
+        self._narrowed: dict[frozenset[str], QuickTest] = {}
+
+    def for_text(self, text: str) -> QuickTest | None:
+        present = self.gate.present_in(text)
+        if not present:
+            return None
+        narrowed = self._narrowed.get(present)
+        if narrowed is None:
+            if len(self._narrowed) >= NARROWED_PATTERNS:
+                self._narrowed.clear()  # bounded memory on endless streams
+            lists = {name: sorted(words) for name, words in self.pattern.named_lists.items()}
+            lists[self.name] = sorted(present)
+            pattern = regex.compile(self.pattern.pattern, self.pattern.flags, **lists)
+            narrowed = self._narrowed[present] = QuickTest.of(pattern)
+        return narrowed
 
 
 def _with_scan(
