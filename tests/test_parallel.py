@@ -90,6 +90,24 @@ def test_the_pool_yields_in_input_order_and_reads_ahead_only_a_few_chunks() -> N
     assert first_result_after[0] <= window  # memory stays flat: no reading far ahead
 
 
+def test_one_chunk_of_work_starts_no_workers_and_builds_no_tables_for_them() -> None:
+    normalizer = Normalizer.from_rules()
+    items = [(i, Task(f"Line {i}  \n", as_file=True)) for i in range(3)]
+    with DocumentPool[int, Task, Outcome](normalizer, jobs=2) as pool:
+        results = list(pool.map(normalize_task, items))
+        assert pool._executor is None
+    assert [outcome.text for _i, outcome in results] == [f"Line {i}\n" for i in range(3)]
+    assert "symspell_bigrams" not in normalizer.passes[0].action.resources._cache
+
+
+def test_tables_are_built_before_workers_fork() -> None:
+    normalizer = Normalizer.from_rules()
+    resources = normalizer.passes[0].action.resources
+    assert "symspell_bigrams" not in resources._cache
+    normalizer.preload()
+    assert {"symspell_bigrams", "segmenter", "lexicon"} <= set(resources._cache)
+
+
 def test_a_crash_in_a_worker_costs_only_that_document(
     tmp_path: Path, capsys, poisoned_pass: str
 ) -> None:

@@ -168,5 +168,66 @@ def test_the_word_gate_finds_whole_words_only(words: list[str]) -> None:
     assert not gate.found_in("")
 
 
+@pytest.mark.parametrize("words", [["tuesday", "american"], ["tuesday", "american", "québécois"]])
+def test_the_word_gate_lists_the_words_present(words: list[str]) -> None:
+    from normalize.wordlists import WordGate
+
+    gate = WordGate(words)
+    assert gate.present_in("the american said on tuesday, then tuesday") == {"american", "tuesday"}
+    assert gate.present_in("Tuesday") == frozenset()
+
+
+def test_a_list_cut_down_to_the_words_of_the_text_finds_the_same(texts, normalizer) -> None:
+    from normalize.actions.regex_replace import NarrowedList
+
+    narrowing = [
+        c.required
+        for p in normalizer.passes
+        if isinstance(p.action, RegexReplaceAction)
+        for c in p.action.compiled
+        if c.required is not None
+    ]
+    assert narrowing  # CAPITALISE_DAYS_MONTHS_NATIONALITIES
+    found = 0
+    for required in narrowing:
+        assert isinstance(required, NarrowedList)
+        for text in [*texts, "a russian and a polish envoy met on tuesday in may.\n"]:
+            whole = [m.span() for m in required.pattern.finditer(text)]
+            narrowed = required.for_text(text)
+            cut = [m.span() for m in narrowed.pattern.finditer(text)] if narrowed else []
+            assert cut == whole, text[:80]
+            found += len(whole)
+    assert found >= 4
+
+
+@pytest.mark.parametrize(
+    ("source", "linear"),
+    [
+        (r"\.\.", True),
+        (r"\p{L} He \p{Ll}", True),
+        (r"He (?<=\p{L} He )\p{Ll}", True),
+        (r"\L<verb>\.", True),
+        (r"(?r)[^\S\r\n]\Z", True),
+        (r"(?i:ab)(?P<x>c)(?P=x)", True),
+        (r"[*+?{|]x", True),  # metacharacters inside a class are literals
+        (r"a+", False),
+        (r"a?", False),
+        (r"a{2}", False),
+        (r"a|b", False),
+        (r"(?R)", False),  # recursion
+        (r"(?P>x)", False),
+        (r"(a)\g<1>", False),
+        (r"(?x)a b", False),  # verbose: not read here
+        (r"(?-i:a)", False),
+        (r"\L<a>\L<b>", False),  # two lists multiply their choices
+        (r"\x41", False),  # an escape not recognised: no guess
+    ],
+)
+def test_patterns_without_choice_are_recognised(source: str, linear: bool) -> None:
+    from normalize.safe_regex import has_no_choice
+
+    assert has_no_choice(source) is linear
+
+
 def test_rules_dir_is_the_repositorys(normalizer) -> None:
     assert normalizer.rules_dir == RULES_DIR.resolve()
