@@ -214,3 +214,9 @@ def test_the_boilerplate_gate_finds_every_listed_line_as_written() -> None:
             assert action.gate.candidates(f"Text.\n\n{line}\n\nMore.\n"), line
     # Case folding that is not lower-casing: the gate cannot tell, every line is tried.
     assert action.gate.candidates("STRASSE\nstraße\n")
+
+
+def test_a_title_repeated_up_to_spacing_passes_the_boilerplate_gate() -> None:
+    normalizer = Normalizer.from_rules()
+    text = "US Plays Down  Chance Of Talks\n\n  US Plays Down Chance Of Talks\n\nThe talks.\n"
+    assert normalizer.normalize(text) == "US Plays Down  Chance Of Talks\n\nThe talks.\n"
