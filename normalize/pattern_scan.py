@@ -335,9 +335,9 @@ def _flags(pattern: regex.Pattern[str], source: bytes) -> int:
         | hyperscan.HS_FLAG_SINGLEMATCH
         | hyperscan.HS_FLAG_ALLOWEMPTY
     )
-    # Unicode classes cost compile time; only \w, \s, \d, \b, \p and letters
-    # outside ASCII without case need them (AGREED has no character that matches
-    # an ASCII letter but for case, such as the Kelvin sign).
+    # Unicode tables cost compile time. Only \w, \s, \d, \b, \p and, when case
+    # is ignored, letters outside ASCII need them: AGREED has no character that
+    # matches an ASCII letter but for case (the Kelvin sign and the long s are out).
     if _NEEDS_UNICODE.search(source):
         flags |= hyperscan.HS_FLAG_UCP
     if pattern.flags & regex.IGNORECASE:

@@ -78,6 +78,10 @@ def test_both_engines_ignore_case_alike_on_the_agreed_characters() -> None:
         # a case-insensitive match of the lower-case form finds the character.
         if char.casefold() == char.lower() and len(char.lower()) == 1:
             assert char in set(regex.findall(regex.escape(char.lower()), text, regex.I)), char
+    # Patterns whose letters are all ASCII are compiled without Unicode tables: no
+    # other character may match an ASCII letter but for case.
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        assert set(regex.findall(letter, text, regex.I)) == {letter, letter.upper()}
 
 
 @pytest.mark.parametrize(

@@ -239,14 +239,15 @@ def _may_repeat(lines: list[str]) -> bool:
     previous = ""
     for line in lines:
         stripped = line.strip()
-        if stripped:
-            if (
-                previous
-                and _same_ends(stripped, previous)
-                and (_collapse(stripped) == _collapse(previous))
-            ):
-                return True
-            previous = stripped
+        if not stripped:
+            continue
+        if (
+            previous
+            and _same_ends(stripped, previous)
+            and _collapse(stripped) == _collapse(previous)
+        ):
+            return True
+        previous = stripped
     return False
 
 

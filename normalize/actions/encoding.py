@@ -30,6 +30,7 @@ from ftfy.chardata import CONTROL_CHARS, HTML_ENTITY_RE, LIGATURES, WIDTH_MAP
 
 from normalize.actions import Action, DocContext, Resources, RuleProblem
 from normalize.document import Change
+from normalize.pattern_scan import character_class
 from normalize.rules import Rule, RuleSet
 from normalize.schema import Field
 
@@ -90,14 +91,7 @@ def _char_class(code_points: set[int] | frozenset[int]) -> re.Pattern[str] | Non
     """A compiled character class matching any of `code_points` (as ranges)."""
     if not code_points:
         return None
-    ranges: list[list[int]] = []
-    for cp in sorted(code_points):
-        if ranges and cp == ranges[-1][1] + 1:
-            ranges[-1][1] = cp
-        else:
-            ranges.append([cp, cp])
-    body = "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges)
-    return re.compile(f"[{body}]")
+    return re.compile(f"[{character_class(''.join(map(chr, code_points)))}]")
 
 
 class FtfyAction(Action):

@@ -180,7 +180,7 @@ class RegexReplaceAction(Action):
                 continue
             rule = compiled.rule
             # A long word list is slow to search for at every position; the
-            # text's words tell at once whether any of them occurs.
+            # text's words tell at once which of them occur, if any.
             pattern = compiled.pattern
             if compiled.required is not None:
                 narrowed = compiled.required.for_text(text)
