@@ -26,7 +26,7 @@ from itertools import chain
 from typing import Generic, Protocol, TypeVar
 
 from normalize.document import Result
-from normalize.pipeline import Normalizer
+from normalize.pipeline import Normalizer, describe_internal_error
 
 CHUNK_DOCUMENTS = 64  # payloads sent to a worker at once...
 CHUNK_CHARS = 1_000_000  # ...or fewer, once they are this big
@@ -82,7 +82,7 @@ def normalize_task(normalizer: Normalizer, task: Task) -> Outcome:
     try:
         return normalizer.normalize_and_explain(task.text, as_file=task.as_file)
     except Exception as error:
-        return Failure(f"internal error ({type(error).__name__}: {error}); skipped")
+        return Failure(f"{describe_internal_error(error)}; skipped")
 
 
 class DocumentPool(Generic[C, P, R]):

@@ -58,6 +58,11 @@ def build_passes(rulesets: list[RuleSet], rules_dir: Path) -> list[Pass]:
     return passes
 
 
+def describe_internal_error(error: Exception) -> str:
+    """How a document that made a pass crash is reported (the run goes on)."""
+    return f"internal error ({type(error).__name__}: {error})"
+
+
 class Normalizer:
     """The whole pipeline: load a rules folder once, then normalise many documents.
 
@@ -103,6 +108,7 @@ class Normalizer:
         field: str = "text",
         *,
         edits_field: str | None = None,
+        errors_field: str | None = None,
     ) -> dict[str, list[Any]]:
         """A batch of columns with `field` normalised, the other columns kept.
 
@@ -110,18 +116,31 @@ class Normalizer:
         `map_batches` (batch_format="pandas" or "numpy" as dicts) pass around.
         With `edits_field`, that column holds each row's edits and notes as a
         JSON Lines string (empty when nothing changed), for `restore` or review.
+        With `errors_field`, a row that makes a pass crash keeps its text and
+        that column says why ("" for the others); without it, the error is raised.
         """
         columns = {name: list(values) for name, values in batch.items()}
         texts: list[str] = []
         explained: list[str] = []
+        errors: list[str] = []
         for text in columns[field]:
-            result = self.normalize_and_explain(text)
+            try:
+                result = self.normalize_and_explain(text)
+            except Exception as error:
+                if errors_field is None:
+                    raise
+                result, problem = Result(text=text), describe_internal_error(error)
+            else:
+                problem = ""
             texts.append(result.text)
+            errors.append(problem)
             if edits_field is not None:
                 explained.append(records_as_jsonl([*result.edits, *result.notes], None))
         columns[field] = texts
         if edits_field is not None:
             columns[edits_field] = explained
+        if errors_field is not None:
+            columns[errors_field] = errors
         return columns
 
     def normalize_and_explain(

@@ -333,10 +333,21 @@ def observe_crash() -> dict[str, Any]:
             raise ValueError("a bug met on an odd document")
         return propose(self, text, doc)
 
+    import pandas as pd
+
+    from normalize.integrations.ray_data import NormalizeBatch
+
+    texts = ["Fine.  ", "poison  ", "Also fine.  "]
     BoilerplateAction.propose = crash_on_poison  # type: ignore[method-assign]
     try:
         step = NormalizeStep(RULES_DIR)
-        out = run_step(step, ["Fine.  ", "poison  ", "Also fine.  "], k=[0, 1, 2])
+        out = run_step(step, texts, k=[0, 1, 2])
+        batch = NormalizeBatch(rules_dir=RULES_DIR)(pd.DataFrame({"text": texts}))
+        try:
+            NormalizeBatch(rules_dir=RULES_DIR, errors_field=None)(pd.DataFrame({"text": texts}))
+            strict = "nothing raised"
+        except ValueError as error:
+            strict = str(error)
     finally:
         BoilerplateAction.propose = propose  # type: ignore[method-assign]
     return {
@@ -344,6 +355,8 @@ def observe_crash() -> dict[str, Any]:
         "metadata": [d.metadata for d in out],
         "errors": step.stats["errors"].total,
         "changed": step.stats["changed"].total,
+        "ray": {name: list(batch[name]) for name in batch.columns},
+        "ray_strict": strict,
     }
 
 

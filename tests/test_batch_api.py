@@ -38,6 +38,17 @@ def test_map_batch_on_another_field(normalizer: Normalizer) -> None:
     assert out == {"body": ["tensions. The talks"]}
 
 
+def test_a_row_that_crashes_a_pass_keeps_its_text_when_asked(poisoned_pass: str) -> None:
+    normalizer = Normalizer.from_rules()  # built after the pass was poisoned
+    texts = ["Fine.  ", f"{poisoned_pass}  ", "Also fine.  "]
+    out = normalizer.map_batch({"text": texts}, edits_field="e", errors_field="error")
+    assert out["text"] == ["Fine.", f"{poisoned_pass}  ", "Also fine."]
+    assert out["error"] == ["", "internal error (ValueError: a bug met on an odd document)", ""]
+    assert out["e"][1] == ""
+    with pytest.raises(ValueError, match="a bug met on an odd document"):
+        normalizer.map_batch({"text": texts})
+
+
 def test_a_pickled_normalizer_normalises_the_same(normalizer: Normalizer) -> None:
     clone = pickle.loads(pickle.dumps(normalizer))
     texts = [path.read_text(encoding="utf-8") for path in raw_documents()]

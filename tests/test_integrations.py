@@ -292,6 +292,9 @@ def test_a_document_that_crashes_a_pass_goes_on_unchanged_and_marked(units) -> N
     error = "internal error (ValueError: a bug met on an odd document)"
     assert seen["metadata"] == [{"k": 0}, {"k": 1, "normalize_error": error}, {"k": 2}]
     assert (seen["errors"], seen["changed"]) == (1, 2)
+    # Ray's map_batches callable: the same, in a column; or the job fails if asked to.
+    assert seen["ray"] == {"text": seen["texts"], "normalize_error": ["", error, ""]}
+    assert seen["ray_strict"] == "a bug met on an odd document"
 
 
 def test_the_step_stores_the_same_edits_as_map_batch(units) -> None:

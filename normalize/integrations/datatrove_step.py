@@ -27,7 +27,7 @@ from datatrove.utils.typeshelper import StatHints
 from normalize.document import Result
 from normalize.edits import records_as_jsonl
 from normalize.integrations.common import resolve_rules_dir
-from normalize.pipeline import Normalizer
+from normalize.pipeline import Normalizer, describe_internal_error
 
 EDITS_KEY = "normalize_edits"  # metadata: the document's edits and notes, JSON Lines
 ERROR_KEY = "normalize_error"  # metadata: why the document was left as it was
@@ -94,7 +94,7 @@ class NormalizeStep(PipelineStep):
             result = normalizer.normalize_and_explain(document.text)
         except Exception as error:
             self.stat_update("errors")
-            document.metadata[ERROR_KEY] = f"internal error ({type(error).__name__}: {error})"
+            document.metadata[ERROR_KEY] = describe_internal_error(error)
             logger.warning(f"normalize: document {document.id}: {document.metadata[ERROR_KEY]}")
             return
         document.text = result.text

@@ -29,6 +29,9 @@ from normalize.integrations.common import resolve_rules_dir
 from normalize.pipeline import Normalizer
 
 Batch = pd.DataFrame | dict[str, Any]
+# The column that says why a row was left as it was (a pass crashed on it), as
+# datatrove's step says it in the document's metadata; "" for every other row.
+ERRORS_FIELD = "normalize_error"
 Concurrency = int | tuple[int, int]
 
 
@@ -43,7 +46,10 @@ class NormalizeBatch:
         )
 
     Batches are pandas DataFrames or dicts of NumPy arrays; every column but
-    `field` (and `edits_field`, which is added) is passed through untouched.
+    `field` (and `edits_field` and `errors_field`, which are added) is passed
+    through untouched. A row that makes a pass crash keeps its text, and
+    `errors_field` says why, instead of failing the whole job; with
+    `errors_field=None` the job fails.
     """
 
     def __init__(
@@ -51,9 +57,11 @@ class NormalizeBatch:
         field: str = "text",
         rules_dir: Path | str | None = None,
         edits_field: str | None = None,
+        errors_field: str | None = ERRORS_FIELD,
     ) -> None:
         self.field = field
         self.edits_field = edits_field
+        self.errors_field = errors_field
         self.normalizer = Normalizer.from_rules(rules_dir)
 
     def __call__(self, batch: Batch) -> Batch:
@@ -62,9 +70,12 @@ class NormalizeBatch:
         # Only the one column goes through map_batch: the others stay as Ray
         # handed them (zero-copy arrays, pandas dtypes) instead of becoming lists.
         normalized = self.normalizer.map_batch(
-            {self.field: texts}, self.field, edits_field=self.edits_field
+            {self.field: texts},
+            self.field,
+            edits_field=self.edits_field,
+            errors_field=self.errors_field,
         )
-        new_columns = [self.field] if self.edits_field is None else [self.field, self.edits_field]
+        new_columns = [name for name in (self.field, self.edits_field, self.errors_field) if name]
         if isinstance(batch, pd.DataFrame):
             out = batch.copy(deep=False)
             for name in new_columns:
@@ -110,6 +121,7 @@ def normalize_dataset(
     rules_dir: Path | str | None = None,
     *,
     edits_field: str | None = None,
+    errors_field: str | None = ERRORS_FIELD,
     concurrency: Concurrency | None = None,
     batch_size: int | None = 256,
     batch_format: Literal["numpy", "pandas"] = "numpy",
@@ -118,6 +130,7 @@ def normalize_dataset(
     """`ds` with column `field` normalised (lazily, like every Ray transform).
 
     `edits_field` adds a column with each row's edits and notes as JSON Lines;
+    `errors_field` one that says why a row was left as it was (see NormalizeBatch);
     `concurrency` is the number of actors, each with `num_cpus` CPUs and its own
     Normalizer (an int, a `(min, max)` range, or None to follow the cluster).
     Leave CPUs for the read and write tasks: a fixed pool that takes every CPU
@@ -129,6 +142,7 @@ def normalize_dataset(
             "field": field,
             "rules_dir": resolve_rules_dir(rules_dir),
             "edits_field": edits_field,
+            "errors_field": errors_field,
         },
         batch_size=batch_size,
         batch_format=batch_format,
@@ -164,6 +178,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--field", default="text", help="the column to normalise (default: text)")
     parser.add_argument("--rules", metavar="DIR", help="rules folder (default: the repository's)")
     parser.add_argument("--edits-field", metavar="NAME", help="add a column with each row's edits")
+    parser.add_argument(
+        "--errors-field",
+        metavar="NAME",
+        default=ERRORS_FIELD,
+        help=f"the column that says why a row was left as it was (default: {ERRORS_FIELD}; "
+        "'' fails the job instead)",
+    )
     parser.add_argument("--concurrency", type=int, help="actors (default: grow with the cluster)")
     parser.add_argument(
         "--num-cpus",
@@ -186,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         field=args.field,
         rules_dir=args.rules,
         edits_field=args.edits_field,
+        errors_field=args.errors_field or None,
         concurrency=args.concurrency,
         num_cpus=args.num_cpus,
     )
