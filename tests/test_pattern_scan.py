@@ -168,7 +168,8 @@ TRICKY = "aA .,;:\n\t \u00a0\u2028'’\"“”-–—.…?!()[]HeShesaid1²ßſK
 # Pieces that make the rules' patterns match (and nearly match) more often than letters do.
 PIECES = [
     "He ", "She ", "they ", ". ", ".. ", "added. ", "on tuesday.", "russian ", "\n", "\n\n\n",
-    "  \n", "Leave a Reply\n", "Source: AP\n", "x", "A", "b.C", "tensionsThe ", "é", "’", "”.", ".,",
+    "  \n", "Leave a Reply\n", "Source: AP\n", "x", "A", "b.C", "tensionsThe ", "é", "’", "”.",
+    ".,",
 ]  # fmt: skip
 
 
