@@ -10,6 +10,7 @@ Any action that compiles a pattern from a rule file uses this module:
 - `RegexBudget` runs every search under a per-rule, per-document time budget (the
   `regex` module's timeout): a catastrophic pattern such as `(a+)+$` costs one
   warning naming the rule, and the rule is skipped for the rest of that document.
+  Only a pattern that cannot backtrack (`has_no_choice`) is searched without it.
 """
 
 from __future__ import annotations
@@ -125,6 +126,7 @@ def has_no_choice(source: str) -> bool:
     list), so a search is linear in the text and cannot run away: it needs no
     timeout, which costs about 2 microseconds a call, more than many such
     searches take.
+
     Conservative: a quantifier, a `|`, recursion, verbose mode or any construct
     not recognised here answers False.
     """
