@@ -20,16 +20,17 @@ construct it lacks) is a candidate for every text.
 
 from __future__ import annotations
 
+import platform
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import regex
 
+from normalize import disk_cache
+
 try:
     import hyperscan
-
-    from normalize import hyperscan_cache
 except ImportError:  # pragma: no cover - platforms without a wheel
     hyperscan = None
 
@@ -151,10 +152,10 @@ class ScanDatabase:
             expressions = list(members)
             disagreed = (_DISAGREED.encode(), hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP)
             try:
-                self.database = hyperscan_cache.compiled([*expressions, disagreed])
+                self.database = compiled([*expressions, disagreed])
             except hyperscan.error:  # one expression (or more) Hyperscan cannot take
                 expressions = [e for e in expressions if _compiles(e)]
-                self.database = hyperscan_cache.compiled([*expressions, disagreed])
+                self.database = compiled([*expressions, disagreed])
             self.members = [[place[i] for i in members[e]] for e in expressions]
             scanned = {i for e in expressions for i in members[e]}
             self._disagreed = len(expressions)
@@ -347,6 +348,35 @@ def _flags(pattern: regex.Pattern[str], source: bytes) -> int:
     if pattern.flags & regex.DOTALL:
         flags |= hyperscan.HS_FLAG_DOTALL
     return flags
+
+
+def compiled(expressions: list[tuple[bytes, int]]) -> Any:
+    """A block-mode database of `expressions` (source, flags), ids by position.
+
+    Compiling takes about half a second, so the database is kept in the disk
+    cache (normalize.disk_cache) for the Hyperscan build and machine that made
+    it. Raises hyperscan.error if an expression does not compile.
+    """
+    assert hyperscan is not None
+
+    def build() -> Any:
+        database = hyperscan.Database()
+        database.compile(
+            expressions=[source for source, _flags in expressions],
+            ids=list(range(len(expressions))),
+            flags=[flags for _source, flags in expressions],
+        )
+        return database
+
+    inputs = [hyperscan.__version__.encode(), platform.machine().encode()]
+    inputs += [source + b"\0" + str(flags).encode() for source, flags in expressions]
+    return disk_cache.cached(
+        "hyperscan",
+        inputs,
+        build,
+        hyperscan.dumpb,
+        lambda stored: hyperscan.loadb(stored, hyperscan.HS_MODE_BLOCK),
+    )
 
 
 def _compiles(expression: tuple[bytes, int]) -> bool:
