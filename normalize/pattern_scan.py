@@ -213,7 +213,6 @@ class PatternScan:
     ) -> None:
         self.database = database if database is not None else ScanDatabase()
         self.owner = self.database.add(patterns)
-        self.size = len(patterns)
 
     @property
     def available(self) -> bool:

@@ -180,16 +180,8 @@ def propose_on_every_line(action: FtfyAction, text: str) -> list[Change]:
     """The pass without its whole-text shortcut: every line is judged."""
     may_be_bad = not text.isascii() and action.config.fix_encoding
     check_form = not text.isascii() and not unicodedata.is_normalized(action.form, text)
-    changes = []
-    for start, segment in _segments(text, 0, len(text), action.max_segment):
-        content = segment.rstrip()
-        for piece in (content, segment) if content != segment else (segment,):
-            if action._suspicious(piece, may_be_bad, check_form):
-                change = action._fix_segment(start, piece)
-                if change is not None:
-                    changes.append(change)
-                    break
-    return changes
+    segments = _segments(text, 0, len(text), action.max_segment)
+    return action._fix_segments(segments, may_be_bad, check_form)
 
 
 # Lines of every kind: clean, typographic, mojibake, entities, controls, and

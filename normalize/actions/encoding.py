@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import ClassVar
 
 import ftfy
@@ -182,6 +182,12 @@ class FtfyAction(Action):
             return []
         else:
             segments = self._hinted_segments(text, hint, first)
+        return self._fix_segments(segments, may_be_bad, check_form)
+
+    def _fix_segments(
+        self, segments: Iterable[tuple[int, str]], may_be_bad: bool, check_form: bool
+    ) -> list[Change]:
+        """The changes ftfy makes to `segments` (start, text), each judged on its own."""
         changes: list[Change] = []
         for start, segment in segments:
             # A line is judged without its trailing spaces first: the layout pass
