@@ -9,7 +9,9 @@ stops if it is absent) and reports, as a Markdown table:
   ftfy.fix_text alone over the same texts, interleaved chunk by chunk with the
   pipeline so that both see the same machine load (the ratio is what counts);
 - the command line over JSON Lines with 1 and 2 worker processes (wall time,
-  scaling; the best of 3 runs each, alternating);
+  scaling; the best of 5 runs each, alternating), beside the scaling of a loop
+  that does nothing but compute, which is the most any program gets from two
+  workers on this machine at the time;
 - peak resident memory of the command line over the first 10 MB and over all
   of it (one worker: a flat figure means memory does not grow with the corpus);
 - start-up time of the command line on one short document (best of 5).
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import multiprocessing
 import os
 import platform
 import re
@@ -39,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "bench" / "news.jsonl.gz"
 CLI = [sys.executable, "-m", "normalize"]
 CHUNK = 200  # documents per interleaved timing slice
-ROUNDS = 3  # command-line runs per number of workers; the best counts
+ROUNDS = 5  # command-line runs per number of workers; the best counts
 SUMMARY_SECONDS = re.compile(r"^total: .* in ([\d.]+) s", re.MULTILINE)
 
 
@@ -100,6 +103,33 @@ def run_cli(args: list[str], stdin_path: Path | None = None) -> Run:
     summary = SUMMARY_SECONDS.search(errors.decode(errors="replace"))
     run_seconds = float(summary.group(1)) if summary else None
     return Run(seconds, usage.ru_maxrss / 1024, run_seconds)  # ru_maxrss: kilobytes on Linux
+
+
+def spin(iterations: int) -> None:
+    """Work that needs nothing but one core."""
+    total = 0
+    for number in range(iterations):
+        total += number * number
+
+
+def time_spinning(iterations: int, workers: int) -> float:
+    """Seconds for `workers` processes to spin `iterations` each."""
+    context = multiprocessing.get_context("fork")
+    began = time.perf_counter()
+    processes = [context.Process(target=spin, args=(iterations,)) for _ in range(workers)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join()
+    return time.perf_counter() - began
+
+
+def machine_scaling(iterations: int = 10_000_000) -> float:
+    """How much faster two processes do twice the work of one: the machine's
+    ceiling for two workers (2.00 on two idle cores), best of ROUNDS each."""
+    one = min(time_spinning(2 * iterations, 1) for _ in range(ROUNDS))
+    two = min(time_spinning(iterations, 2) for _ in range(ROUNDS))
+    return one / two
 
 
 def write_jsonl(lines: list[bytes], path: Path) -> float:
@@ -171,6 +201,7 @@ def main() -> int:
                     run_cli(["--jsonl", str(full), "-o", str(out), "--no-progress", "-j", jobs])
                 )
         one, two = best(runs["1"]), best(runs["2"])
+        ceiling = machine_scaling()
         ten = run_cli(["--jsonl", str(small), "-o", str(out), "--no-progress", "-j", "1"])
         short = Path(folder) / "short.txt"
         short.write_text("Secretary of State Anthony Brinken arrived on tuesday.\n")
@@ -184,6 +215,7 @@ def main() -> int:
             f"{one.seconds / two.seconds:.2f} × 1 worker",
         ),
         *steady_rows(one, two, megabytes),
+        ("  a loop that only computes, 2 processes", "", f"{ceiling:.2f} × 1 process"),
         (f"peak RSS, first {small_mb:.0f} MB, 1 worker", f"{ten.peak_rss_mb:.0f} MB", ""),
         (f"peak RSS, all {megabytes:.1f} MB, 1 worker", f"{one.peak_rss_mb:.0f} MB", ""),
         (f"peak RSS, all {megabytes:.1f} MB, 2 workers", f"{two.peak_rss_mb:.0f} MB", "largest"),

@@ -206,25 +206,29 @@ def file_size(path: Path | None) -> int:
 # --- JSON Lines ---------------------------------------------------------------
 
 
-# Lines go to a worker in batches: one object to pickle each way per batch, not
-# per line, which keeps the parent's share of the work small.
-JSON_BATCH_LINES = 64
-JSON_BATCH_BYTES = 256_000
+# Whole lines go to a worker in blocks of about this size: the parent's only
+# work per block is two reads and a count of newlines, so with several workers
+# it takes next to nothing from their cores.
+JSON_BLOCK_BYTES = 256_000
 
 
 @dataclass(frozen=True, slots=True)
-class JsonBatch:
-    """Lines of a JSON Lines stream, as read: a worker parses and writes them."""
+class JsonBlock:
+    """Whole lines of a JSON Lines stream, as read: a worker splits, parses and writes them."""
 
-    lines: tuple[tuple[int, bytes], ...]  # (line number, raw line)
+    data: bytes
+    first_line: int  # the line number of its first line
     field: str
     with_records: bool  # whether the run wants the edits and notes
-    size: int  # bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
 
 
 @dataclass(frozen=True, slots=True)
-class JsonBatchOutcome:
-    """A batch done: the lines to write, and what the report needs to know."""
+class JsonBlockOutcome:
+    """A block done: the lines to write, and what the report needs to know."""
 
     output: bytes
     records: str  # the edits and notes, as JSON Lines tagged with each document's id
@@ -234,7 +238,7 @@ class JsonBatchOutcome:
     warnings: tuple[tuple[int, str], ...]
 
 
-def clean_json_batch(normalizer: Normalizer, batch: JsonBatch) -> JsonBatchOutcome:
+def clean_json_block(normalizer: Normalizer, block: JsonBlock) -> JsonBlockOutcome:
     """Parse each JSON line, normalise its field, write it again (in a worker).
 
     All the per-line work is here, so that with several workers the parent
@@ -245,23 +249,25 @@ def clean_json_batch(normalizer: Normalizer, batch: JsonBatch) -> JsonBatchOutco
     by_pass: Counter[str] = Counter()
     problems: list[tuple[int, str]] = []
     warnings: list[tuple[int, str]] = []
-    for number, raw in batch.lines:
-        record, problem = parse_json_line(raw, batch.field)
+    for number, raw in enumerate(block.data.split(b"\n"), start=block.first_line):
+        if not raw.strip():
+            continue
+        record, problem = parse_json_line(raw, block.field)
         if problem is not None:
             problems.append((number, f"{problem}; line skipped"))
             continue
-        outcome = normalize_task(normalizer, Task(record[batch.field], as_file=False))
+        outcome = normalize_task(normalizer, Task(record[block.field], as_file=False))
         if isinstance(outcome, Failure):
             problems.append((number, outcome.problem))
             continue
-        record[batch.field] = outcome.text
+        record[block.field] = outcome.text
         output.append(dumps_json_line(record))
-        if batch.with_records:
+        if block.with_records:
             doc_id = str(record.get("id", number))
             records.append(records_as_jsonl([*outcome.edits, *outcome.notes], doc_id))
         by_pass.update(outcome.edits_by_pass())
         warnings.extend((number, warning) for warning in outcome.warnings)
-    return JsonBatchOutcome(
+    return JsonBlockOutcome(
         "".join(output).encode("utf-8"),
         "".join(records),
         dict(by_pass),
@@ -290,8 +296,8 @@ def clean_jsonl(
             if path is not None:
                 stack.enter_context(source)
             out, edits_out = _open_jsonl_outputs(stack, target, options.edits)
-            batches = _json_batches(read_jsonl_lines(source), options.field, with_records)
-            for size, done in pool.map(clean_json_batch, ((b.size, b) for b in batches)):
+            blocks = read_jsonl_blocks(source, options.field, with_records)
+            for size, done in pool.map(clean_json_block, ((b.size, b) for b in blocks)):
                 for number, problem in done.problems:
                     report.fail(f"{name}:{number}", problem)
                 for number, warning in done.warnings:
@@ -313,21 +319,6 @@ def clean_jsonl(
         report.say(summary_line(Path(name).name, by_pass))
 
 
-def _json_batches(
-    lines: Iterator[tuple[int, bytes]], field_name: str, with_records: bool
-) -> Iterator[JsonBatch]:
-    batch: list[tuple[int, bytes]] = []
-    size = 0
-    for number, raw in lines:
-        batch.append((number, raw))
-        size += len(raw)
-        if len(batch) >= JSON_BATCH_LINES or size >= JSON_BATCH_BYTES:
-            yield JsonBatch(tuple(batch), field_name, with_records, size)
-            batch, size = [], 0
-    if batch:
-        yield JsonBatch(tuple(batch), field_name, with_records, size)
-
-
 def _reason(error: Exception) -> str:
     if isinstance(error, OSError):
         return error.strerror or str(error)
@@ -345,19 +336,39 @@ def _open_jsonl_outputs(
     return files.open(target), files.open(edits_path(target), text=True) if with_edits else None
 
 
+def read_jsonl_blocks(
+    source: IO[bytes], field_name: str, with_records: bool
+) -> Iterator[JsonBlock]:
+    """The stream in blocks of whole lines, about JSON_BLOCK_BYTES each (a longer
+    line makes a block of its own)."""
+    number = 1
+    data = _strip_utf8_bom(source.read(JSON_BLOCK_BYTES))
+    while data:
+        if not data.endswith(b"\n"):
+            data += source.readline()  # the rest of the last line
+        yield JsonBlock(data, number, field_name, with_records)
+        number += data.count(b"\n")
+        data = source.read(JSON_BLOCK_BYTES)
+
+
 def read_jsonl_lines(source: IO[bytes]) -> Iterator[tuple[int, bytes]]:
-    """(line number, raw line) for each non-empty line.
+    """(line number, raw line) for each non-empty line."""
+    for number, raw in enumerate(source, start=1):
+        if number == 1:
+            raw = _strip_utf8_bom(raw)
+        if raw.strip():
+            yield number, raw
+
+
+def _strip_utf8_bom(start: bytes) -> bytes:
+    """The start of a JSON Lines stream without its UTF-8 byte order mark, if any.
 
     InputError for a stream that is not UTF-8 at all (UTF-16 or UTF-32 with a
     byte order mark): every line would fail.
     """
-    for number, raw in enumerate(source, start=1):
-        if number == 1:
-            if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
-                raise InputError("JSON Lines must be UTF-8; this is UTF-16 or UTF-32 (BOM)")
-            raw = raw.removeprefix(codecs.BOM_UTF8)
-        if raw.strip():
-            yield number, raw
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
+        raise InputError("JSON Lines must be UTF-8; this is UTF-16 or UTF-32 (BOM)")
+    return start.removeprefix(codecs.BOM_UTF8)
 
 
 def read_jsonl(

@@ -42,6 +42,9 @@ def read_word_file(path: Path) -> dict[str, int]:
     """Words (and optional counts) from a word file; raises ValueError naming the line."""
     words: dict[str, int] = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.isalpha():  # a bare word, the most common line: nothing to parse
+            words[line.lower()] = DEFAULT_EXTRA_COUNT
+            continue
         content = line.split("#", 1)[0].strip()
         if not content:
             continue

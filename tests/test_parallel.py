@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
 import subprocess
 import sys
@@ -9,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from normalize import parallel
+from normalize import clean, parallel
 from normalize.cli import main
 from normalize.parallel import DocumentPool, Failure, Outcome, Task, normalize_task
 from normalize.pipeline import Normalizer
@@ -43,27 +45,43 @@ def test_a_folder_with_two_workers_equals_one_worker(tmp_path: Path) -> None:
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
 
 
-def test_json_lines_keep_their_order_and_report_bad_lines(tmp_path: Path) -> None:
+def test_json_lines_keep_their_order_and_line_numbers_across_blocks_and_workers(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    monkeypatch.setattr(clean, "JSON_BLOCK_BYTES", 3_000)  # many blocks...
+    monkeypatch.setattr(parallel, "CHUNK_CHARS", 10_000)  # ...in many chunks
+    started = []
+    start_workers = parallel._start_workers
+    monkeypatch.setattr(
+        parallel, "_start_workers", lambda *args: started.append(1) or start_workers(*args)
+    )
     source = tmp_path / "in.jsonl"
     lines = [json.dumps({"id": i, "text": f"Item {i}. {t}"}) for i, t in enumerate(corpus_texts())]
     lines = (lines * (COPIES // 5 + 1))[:COPIES]
+    lines.insert(50, json.dumps({"id": "long", "text": "A long line.  " * 1_000}))  # > a block
     lines.insert(100, "{not json")
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    outputs = {}
     for jobs in ("1", "2"):
-        result = subprocess.run(
-            [sys.executable, "-m", "normalize", "--jsonl", str(source), "-j", jobs],
-            capture_output=True,
-            cwd=ROOT,
-            timeout=300,
-            check=False,
-        )
-        assert result.returncode == 1  # the bad line
-        assert result.stderr.decode().count("in.jsonl:101: not valid JSON") == 1
-        outputs[jobs] = result.stdout
-    assert outputs["1"] == outputs["2"]
-    ids = [json.loads(line)["id"] for line in outputs["2"].splitlines()]
+        assert main(["--jsonl", str(source), "-o", str(tmp_path / jobs), "-q", "-j", jobs]) == 1
+        assert capsys.readouterr().err.count("in.jsonl:101: not valid JSON") == 1
+    assert started == [1]  # two workers really ran
+    one, two = ((tmp_path / jobs / "in.jsonl").read_bytes() for jobs in ("1", "2"))
+    assert one == two
+    ids = [json.loads(line)["id"] for line in two.splitlines()]
     assert ids == [json.loads(line)["id"] for line in lines if line != "{not json"]
+
+
+def test_json_lines_are_read_in_blocks_of_whole_lines(monkeypatch) -> None:
+    monkeypatch.setattr(clean, "JSON_BLOCK_BYTES", 10)
+    source = io.BytesIO(
+        codecs.BOM_UTF8 + b'{"a": 1}\n\n{"b": "a line longer than a block"}\n{"c": 3}'
+    )
+    blocks = list(clean.read_jsonl_blocks(source, "text", with_records=False))
+    assert [(block.first_line, block.data) for block in blocks] == [
+        (1, b'{"a": 1}\n'),  # the BOM is gone; the line is completed
+        (2, b'\n{"b": "a line longer than a block"}\n'),
+        (4, b'{"c": 3}'),
+    ]
 
 
 def test_the_pool_yields_in_input_order_and_reads_ahead_only_a_few_chunks() -> None:
