@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import textwrap
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from symspellpy import SymSpell
 
 from normalize.actions.glued_words import (
     _AFTER,
@@ -19,6 +21,7 @@ from normalize.actions.glued_words import (
     SegmentSplitter,
     TextScan,
 )
+from normalize.lexicon import load_lexicon
 from normalize.pipeline import Normalizer
 from normalize.rules import RulesError
 from normalize.segmentation import Segmenter, edits1, highest_count, inserts1
@@ -114,6 +117,24 @@ def test_segmenter_never_respells() -> None:
     segmenter = Segmenter.__new__(Segmenter)  # pieces() refuses before symspellpy is needed
     for token in ("Kongas", "hong-kong", "naïvebut", "two words", ""):
         assert segmenter.pieces(token) is None
+
+
+def test_segmenter_splits_as_symspellpy_with_the_whole_lexicon() -> None:
+    """Given only the words inside each token, symspellpy segments it the same."""
+    lexicon = load_lexicon(sorted((RULES_DIR / "data" / "words").glob("*.txt")))
+    whole = SymSpell(max_dictionary_edit_distance=0, prefix_length=1)
+    for word, count in lexicon.counts.items():
+        whole.create_dictionary_entry(word, count)
+    segmenter = Segmenter(lexicon)
+    assert segmenter.longest == whole._max_length
+    words = sorted(w for w in lexicon.counts if w.isascii() and w.isalpha())
+    generator = random.Random(7)
+    tokens = ["thethe", "technologyamong", "kongas", "forthe", "abcdefghijklmnopqrstuvwxyzab"]
+    tokens += ["".join(generator.choices(words, k=generator.randint(2, 3))) for _ in range(300)]
+    for token in tokens:
+        expected = whole.word_segmentation(token, max_edit_distance=0).segmented_string.split()
+        split = expected if len(expected) > 1 and "".join(expected) == token else None
+        assert segmenter.pieces(token) == split, token
 
 
 def test_typo_helpers() -> None:
