@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from normalize import disk_cache
-from normalize.segmentation import _parse_bigrams, load_bigrams
+from normalize.segmentation import BigramCounts, load_bigrams
 
 
 @pytest.fixture
@@ -78,11 +78,19 @@ def test_the_bigrams_read_back_equal_the_parsed_ones(cache: Path, monkeypatch) -
 
     from normalize.segmentation import SYMSPELL_BIGRAMS
 
-    parsed = _parse_bigrams((files("symspellpy") / SYMSPELL_BIGRAMS).read_text(encoding="utf-8"))
-    assert load_bigrams() == parsed  # built and stored
+    text = (files("symspellpy") / SYMSPELL_BIGRAMS).read_text(encoding="utf-8")
+    pairs = {}  # the file as a plain dict, for reference
+    for line in text.splitlines():
+        pair, _, count = line.rpartition(" ")
+        pairs[pair] = int(count)
+    built = load_bigrams()  # and stored
     monkeypatch.setattr(disk_cache, "_in_process", {})
-    assert load_bigrams() == parsed  # read back
-    assert parsed["hong kong"] > 0
+    read_back = load_bigrams()
+    assert read_back.groups == built.groups == BigramCounts.parse(text).groups
+    assert all(read_back.get(pair) == count for pair, count in pairs.items())
+    assert read_back.get("hong kong") > 0 and "hong kong" in read_back
+    for absent in ("hong", "hong kon", "hong kong 5", "kong hong", "zzz hong", ""):
+        assert absent not in read_back and read_back.get(absent, 7) == 7, absent
 
 
 def test_a_hyperscan_database_is_compiled_once_then_read_back(cache: Path, monkeypatch) -> None:

@@ -36,7 +36,14 @@ from normalize.pattern_scan import PatternScan
 from normalize.rules import Rule, RuleSet
 from normalize.safe_regex import DEFAULT_TIMEOUT_SECONDS, compile_rule_pattern
 from normalize.schema import Field
-from normalize.segmentation import Segmenter, edits1, highest_count, inserts1, load_bigrams
+from normalize.segmentation import (
+    BigramCounts,
+    Segmenter,
+    edits1,
+    highest_count,
+    inserts1,
+    load_bigrams,
+)
 from normalize.wordlists import gazetteer_words, rule_list
 
 # Characters that, next to a token, make it part of a URL, handle, path or code.
@@ -501,7 +508,7 @@ class SegmentSplitter(_Splitter):
         self._unsplittable: set[str] = set()
 
     @property
-    def bigrams(self) -> dict[str, int]:
+    def bigrams(self) -> BigramCounts:
         return self.resources.shared("symspell_bigrams", load_bigrams)
 
     @property
