@@ -20,6 +20,7 @@ construct it lacks) is a candidate for every text.
 
 from __future__ import annotations
 
+import functools
 import platform
 import threading
 from collections.abc import Callable, Sequence
@@ -80,11 +81,15 @@ def is_agreed(text: str) -> bool:
 
 def agreed_characters(accept: Callable[[str], bool]) -> str:
     """The characters of AGREED's Basic Multilingual Plane that `accept`, in order."""
+    return "".join(filter(accept, _agreed_bmp()))
+
+
+@functools.cache
+def _agreed_bmp() -> str:
     return "".join(
-        chr(code)
+        "".join(map(chr, range(low, min(high, 0xFFFF) + 1)))
         for low, high in AGREED
-        for code in range(low, min(high, 0xFFFF) + 1)
-        if accept(chr(code))
+        if low <= 0xFFFF
     )
 
 

@@ -216,7 +216,7 @@ def _gate_patterns(line_rules: dict[str, Rule]) -> list[regex.Pattern[str]]:
     to "ss"), so a last pattern finds the characters where the two differ;
     where it matches, every line is tried.
     """
-    space = character_class(agreed_characters(_is_line_space))
+    space = character_class(agreed_characters(str.isspace).replace("\n", ""))
     folding = character_class(agreed_characters(_folds_otherwise))
     patterns: list[regex.Pattern[str]] = []
     for key in line_rules:
@@ -224,10 +224,6 @@ def _gate_patterns(line_rules: dict[str, Rule]) -> list[regex.Pattern[str]]:
         patterns.append(regex.compile(f"(?m)^[{space}]*{words}[{space}:.]*$", regex.IGNORECASE))
     patterns.append(regex.compile(f"[{folding}]"))
     return patterns
-
-
-def _is_line_space(char: str) -> bool:
-    return char.isspace() and char != "\n"
 
 
 def _folds_otherwise(char: str) -> bool:
