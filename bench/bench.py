@@ -23,7 +23,6 @@ import argparse
 import gzip
 import json
 import multiprocessing
-import os
 import platform
 import re
 import subprocess
@@ -62,8 +61,8 @@ def best(runs: list[Run]) -> Run:
     )
 
 
-def read_lines(limit: int | None) -> list[bytes]:
-    with gzip.open(CORPUS, "rb") as stream:
+def read_lines(corpus: Path, limit: int | None) -> list[bytes]:
+    with gzip.open(corpus, "rb") as stream:
         return [line for number, line in enumerate(stream) if limit is None or number < limit]
 
 
@@ -87,22 +86,34 @@ def time_in_process(texts: list[str]) -> tuple[float, float, dict[str, float]]:
     return pipeline, reference, by_pass
 
 
-def run_cli(args: list[str], stdin_path: Path | None = None) -> Run:
+# The command line runs under this small launcher, which times it and reads its
+# peak memory. Linux counts in a process's peak RSS the memory of the process it
+# was forked from, so a command started from this one, which holds the whole
+# corpus, would seem to need as much.
+LAUNCHER = """
+import resource, subprocess, sys, time
+began = time.perf_counter()
+status = subprocess.call(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+seconds = time.perf_counter() - began
+print(seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, status)
+"""
+
+
+def run_cli(args: list[str]) -> Run:
     """Wall time and peak RSS (the largest of the process and its workers)."""
-    began = time.perf_counter()
-    with open(stdin_path or os.devnull, "rb") as stdin:
-        process = subprocess.Popen(
-            [*CLI, *args], stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT
-        )
-        assert process.stderr is not None
-        errors = process.stderr.read()
-        _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - began
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"bench: {' '.join(args)} failed:\n{errors.decode(errors='replace')}")
-    summary = SUMMARY_SECONDS.search(errors.decode(errors="replace"))
+    result = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, *CLI, *args], capture_output=True, cwd=ROOT, check=False
+    )
+    errors = result.stderr.decode(errors="replace")
+    try:
+        seconds, peak_kb, status = result.stdout.split()
+    except ValueError:
+        sys.exit(f"bench: the launcher failed:\n{errors}")
+    if int(status) != 0:
+        sys.exit(f"bench: {' '.join(args)} failed:\n{errors}")
+    summary = SUMMARY_SECONDS.search(errors)
     run_seconds = float(summary.group(1)) if summary else None
-    return Run(seconds, usage.ru_maxrss / 1024, run_seconds)  # ru_maxrss: kilobytes on Linux
+    return Run(float(seconds), int(peak_kb) / 1024, run_seconds)  # ru_maxrss: kilobytes on Linux
 
 
 def spin(iterations: int) -> None:
@@ -124,11 +135,11 @@ def time_spinning(iterations: int, workers: int) -> float:
     return time.perf_counter() - began
 
 
-def machine_scaling(iterations: int = 10_000_000) -> float:
+def machine_scaling(rounds: int, iterations: int = 10_000_000) -> float:
     """How much faster two processes do twice the work of one: the machine's
-    ceiling for two workers (2.00 on two idle cores), best of ROUNDS each."""
-    one = min(time_spinning(2 * iterations, 1) for _ in range(ROUNDS))
-    two = min(time_spinning(iterations, 2) for _ in range(ROUNDS))
+    ceiling for two workers (2.00 on two idle cores), best of `rounds` each."""
+    one = min(time_spinning(2 * iterations, 1) for _ in range(rounds))
+    two = min(time_spinning(iterations, 2) for _ in range(rounds))
     return one / two
 
 
@@ -149,7 +160,7 @@ def first_megabytes(lines: list[bytes], megabytes: float) -> list[bytes]:
 
 def steady_rows(one: Run, two: Run, megabytes: float) -> list[tuple[str, str, str]]:
     """The same two runs without start-up (loading the rules), from their summaries."""
-    if one.run_seconds is None or two.run_seconds is None:
+    if not (one.run_seconds and two.run_seconds):  # no summary, or a run too short to time
         return []
     return [
         ("  after start-up, 1 worker", f"{megabytes / one.run_seconds:.2f} MB/s", ""),
@@ -163,12 +174,19 @@ def steady_rows(one: Run, two: Run, megabytes: float) -> list[tuple[str, str, st
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="gzipped JSON Lines, 'text'")
     parser.add_argument("--limit", type=int, help="only the first N documents")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=ROUNDS,
+        help=f"runs of each timing, the best counts ({ROUNDS})",
+    )
     args = parser.parse_args()
-    if not CORPUS.exists():
-        print(f"bench: {CORPUS} is absent; nothing to measure", file=sys.stderr)
+    if not args.corpus.exists():
+        print(f"bench: {args.corpus} is absent; nothing to measure", file=sys.stderr)
         return 0
-    lines = read_lines(args.limit)
+    lines = read_lines(args.corpus, args.limit)
     texts = [json.loads(line)["text"] for line in lines]
     megabytes = sum(len(t.encode("utf-8")) for t in texts) / 1e6
     print(f"{len(texts):,} documents, {megabytes:.1f} MB of text", file=sys.stderr)
@@ -192,20 +210,20 @@ def main() -> int:
         small_mb = write_jsonl(first_megabytes(lines, 10), small)
         out = Path(folder) / "out"
         # Into a folder, so that the command prints its summary (the run's own time).
-        # Best of ROUNDS, the two alternating: the machine is shared, and a run
+        # Best of --rounds, the two alternating: the machine is shared, and a run
         # slowed by a neighbour says nothing about the code.
         runs: dict[str, list[Run]] = {"1": [], "2": []}
-        for _round in range(ROUNDS):
+        for _round in range(args.rounds):
             for jobs, done in runs.items():
                 done.append(
                     run_cli(["--jsonl", str(full), "-o", str(out), "--no-progress", "-j", jobs])
                 )
         one, two = best(runs["1"]), best(runs["2"])
-        ceiling = machine_scaling()
+        ceiling = machine_scaling(args.rounds)
         ten = run_cli(["--jsonl", str(small), "-o", str(out), "--no-progress", "-j", "1"])
         short = Path(folder) / "short.txt"
         short.write_text("Secretary of State Anthony Brinken arrived on tuesday.\n")
-        start_up = min(run_cli([str(short)]).seconds for _ in range(5))
+        start_up = min(run_cli([str(short)]).seconds for _ in range(args.rounds))
 
     rows += [
         ("command line, 1 worker", f"{megabytes / one.seconds:.2f} MB/s", ""),

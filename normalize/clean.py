@@ -107,7 +107,7 @@ class RunReport:
         megabytes = self.bytes_in / 1e6
         rate = megabytes / seconds if seconds > 0 else 0.0
         extra = (
-            f"{self.documents} documents, {megabytes:.2f} MB in {seconds:.1f} s ({rate:.2f} MB/s)"
+            f"{self.documents} documents, {megabytes:.2f} MB in {seconds:.2f} s ({rate:.2f} MB/s)"
         )
         return summary_line("total", self.edits_by_pass, extra)
 

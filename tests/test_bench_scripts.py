@@ -1,0 +1,62 @@
+"""The benchmark scripts still run (on a small corpus made of corpus/raw, in seconds).
+
+What they measure is read by people (`make bench`, `make bench-names`,
+`make bench-edits`); these tests only keep them from breaking unnoticed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import ROOT, raw_documents
+
+
+def run_script(name: str, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / name), *args],
+        capture_output=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    return result.stdout.decode()
+
+
+def small_corpus(folder: Path) -> Path:
+    path = folder / "news.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as stream:
+        for copy in range(3):
+            for raw in raw_documents():
+                text = raw.read_text(encoding="utf-8")
+                stream.write(json.dumps({"id": f"{raw.stem}-{copy}", "text": text}) + "\n")
+    return path
+
+
+def test_bench_prints_its_table(tmp_path: Path) -> None:
+    table = run_script("bench.py", "--corpus", str(small_corpus(tmp_path)), "--rounds", "1")
+    for measure in (
+        "| ftfy.fix_text alone (reference) |",
+        "| whole pipeline, in process |",
+        "| command line, 2 workers |",
+        "a loop that only computes, 2 processes",
+        "| peak RSS, all",
+        "| start-up + one short document |",
+    ):
+        assert measure in table, measure
+
+
+def test_list_edits_lists_edits(tmp_path: Path) -> None:
+    listing = run_script("list_edits.py", "--corpus", str(small_corpus(tmp_path)))
+    assert "glued_words/" in listing and "sentences/" in listing
+
+
+def test_bench_names_compares_two_gazetteers(tmp_path: Path) -> None:
+    table = run_script(
+        "bench_names.py", "--corpus", str(small_corpus(tmp_path)), "--entries", "200"
+    )
+    assert "corpus" in table and "generated" in table
