@@ -2,7 +2,8 @@
 
 Some tables take longer to build than everything else a run does before its
 first document: the Hyperscan database of the rules' patterns (half a second to
-compile), symspellpy's bigram counts (a fifth of a second to parse). Each
+compile), symspellpy's bigram counts (a fifth of a second to parse), the
+lexicon and the name lists (a few hundredths each). Each
 depends only on its inputs and the software that built it, so it is built
 once, stored under a key made of those, and read back in a fraction of the
 time: from $NORMALIZE_CACHE_DIR, else $XDG_CACHE_HOME/normalize, else
@@ -14,9 +15,11 @@ keeps the MAX_FILES most recently written entries.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
+import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -62,6 +65,22 @@ def cached(
     _in_process[key] = stored
     _write(key, stored)
     return table
+
+
+def cached_from_files(kind: str, paths: Sequence[Path], build: Callable[[], T]) -> T:
+    """`build()`, a table of plain data (what marshal stores) made from the files
+    `paths` alone, kept under their contents: reading and hashing a file costs a
+    small part of parsing it, and unlike its modification time, which the clock
+    only updates every few milliseconds, cannot miss a change. A file that
+    cannot be read is left to `build` to report."""
+    try:
+        contents = [path.read_bytes() for path in paths]
+    except OSError:
+        return build()
+    inputs = [sys.version.encode()]  # marshal's format follows Python's version
+    for path, content in zip(paths, contents, strict=True):
+        inputs += [str(path).encode(), content]
+    return cached(kind, inputs, build, marshal.dumps, marshal.loads)
 
 
 def _path(key: str) -> Path:

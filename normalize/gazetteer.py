@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from normalize import disk_cache
 from normalize.lexicon import Lexicon, read_word_file
 from normalize.rules import Rule, RuleSet
 
@@ -146,11 +147,14 @@ class Gazetteer:
 
 
 def read_name_lists(rules_dir: Path) -> frozenset[str]:
-    """Real people's names (lower case) from the rules folder's data/names/*.txt."""
-    names: set[str] = set()
-    for path in sorted((rules_dir / NAME_LISTS_DIR).glob("*.txt")):
-        names.update(read_word_file(path))
-    return frozenset(names)
+    """Real people's names (lower case) from the rules folder's data/names/*.txt
+    (read back from the disk cache, normalize.disk_cache, once built)."""
+    paths = sorted((rules_dir / NAME_LISTS_DIR).glob("*.txt"))
+    return disk_cache.cached_from_files(
+        "name-lists",
+        paths,
+        lambda: frozenset(word for path in paths for word in read_word_file(path)),
+    )
 
 
 def canonical_names(ruleset: RuleSet | None) -> list[str]:

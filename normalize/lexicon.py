@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 
+from normalize import disk_cache
+
 SYMSPELL_WORDS = "frequency_dictionary_en_82_765.txt"
 # Count given to a word from an extra word file that does not state one: about
 # the frequency of an ordinary, not rare, English word in symspellpy's list.
@@ -56,12 +58,21 @@ def read_word_file(path: Path) -> dict[str, int]:
 
 
 def load_lexicon(extra_files: Iterable[Path] = ()) -> Lexicon:
-    """symspellpy's English list widened with `extra_files`."""
+    """symspellpy's English list widened with `extra_files` (read back from the
+    disk cache, normalize.disk_cache, once built)."""
+    base = Path(str(files("symspellpy") / SYMSPELL_WORDS))
+    extra = list(extra_files)
+    return Lexicon(
+        disk_cache.cached_from_files("lexicon", [base, *extra], lambda: _read_counts(base, extra))
+    )
+
+
+def _read_counts(base: Path, extra_files: list[Path]) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for line in (files("symspellpy") / SYMSPELL_WORDS).read_text(encoding="utf-8").splitlines():
+    for line in base.read_text(encoding="utf-8").splitlines():
         word, _, count = line.partition(" ")
         counts[word] = int(count)
     for path in extra_files:
         for word, count in read_word_file(path).items():
             counts[word] = max(count, counts.get(word, 0))
-    return Lexicon(counts)
+    return counts

@@ -13,11 +13,8 @@ by the whole process; they are also kept in the disk cache.
 
 from __future__ import annotations
 
-import marshal
 import string
-import sys
 from collections.abc import Mapping
-from importlib.metadata import version
 from importlib.resources import files
 from pathlib import Path
 
@@ -116,30 +113,16 @@ class BigramCounts:
 
 
 def load_bigrams() -> BigramCounts:
-    """symspellpy's English bigram counts.
-
-    Parsed once, then read back from the disk cache (normalize.disk_cache).
-    """
+    """symspellpy's English bigram counts, parsed once, then read back from the
+    disk cache (normalize.disk_cache)."""
     source = files("symspellpy") / SYMSPELL_BIGRAMS
-    try:
-        stat = Path(str(source)).stat()
-    except OSError:  # not a plain file (a zipped package, say): parsed each time
-        return BigramCounts.parse(source.read_text(encoding="utf-8"))
-    inputs = (sys.version, version("symspellpy"), str(source), stat.st_size, stat.st_mtime_ns)
-    return disk_cache.cached(
-        "bigram-groups",
-        [str(part).encode() for part in inputs],
-        lambda: BigramCounts.parse(source.read_text(encoding="utf-8")),
-        lambda counts: marshal.dumps(counts.groups),
-        _read_bigrams,
+    return BigramCounts(
+        disk_cache.cached_from_files(
+            "bigram-groups",
+            [Path(str(source))],
+            lambda: BigramCounts.parse(source.read_text(encoding="utf-8")).groups,
+        )
     )
-
-
-def _read_bigrams(stored: bytes) -> BigramCounts:
-    groups = marshal.loads(stored)
-    if not isinstance(groups, dict):
-        raise TypeError("not a table of bigrams")  # a damaged entry: parsed again
-    return BigramCounts(groups)
 
 
 def inserts1(word: str) -> set[str]:

@@ -65,6 +65,28 @@ def test_the_folder_keeps_the_latest_entries(cache: Path, monkeypatch) -> None:
     assert not list(cache.glob(".entry-*"))  # no temporary file left behind
 
 
+def test_a_table_from_files_follows_their_content(cache: Path, monkeypatch, tmp_path) -> None:
+    source = tmp_path / "words.txt"
+    source.write_text("alpha\n")
+    builds: list[str] = []
+
+    def words() -> list[str]:
+        builds.append(source.read_text())
+        return source.read_text().split()
+
+    assert disk_cache.cached_from_files("words", [source], words) == ["alpha"]
+    monkeypatch.setattr(disk_cache, "_in_process", {})  # as in a new process
+    assert disk_cache.cached_from_files("words", [source], words) == ["alpha"]
+    assert len(builds) == 1
+    stat = source.stat()
+    source.write_text("omega\n")  # same size, and the same time stamp
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert disk_cache.cached_from_files("words", [source], words) == ["omega"]
+    source.unlink()  # unreadable: `build` runs, and reports what it finds
+    with pytest.raises(FileNotFoundError):
+        disk_cache.cached_from_files("words", [source], words)
+
+
 def test_the_cache_folder_follows_the_environment(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.delenv("NORMALIZE_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
