@@ -50,7 +50,8 @@ def cached(
     """
     digest = hashlib.sha256(kind.encode())
     for part in inputs:
-        digest.update(b"\0" + part)
+        digest.update(len(part).to_bytes(8, "little"))  # no two lists of parts alike
+        digest.update(part)
     key = f"{kind}-{digest.hexdigest()[:32]}"
     stored = _in_process.get(key) or _read(key)
     if stored is not None:
@@ -69,18 +70,17 @@ def cached(
 
 def cached_from_files(kind: str, paths: Sequence[Path], build: Callable[[], T]) -> T:
     """`build()`, a table of plain data (what marshal stores) made from the files
-    `paths` alone, kept under their contents: reading and hashing a file costs a
-    small part of parsing it, and unlike its modification time, which the clock
-    only updates every few milliseconds, cannot miss a change. A file that
-    cannot be read is left to `build` to report."""
+    `paths` alone, kept under their contents (in order), not their names: a copy
+    of the rules folder shares the entries of the original. Reading and hashing
+    a file costs a small part of parsing it, and unlike its modification time,
+    which the clock only updates every few milliseconds, cannot miss a change.
+    A file that cannot be read is left to `build` to report."""
     try:
         contents = [path.read_bytes() for path in paths]
     except OSError:
         return build()
-    inputs = [sys.version.encode()]  # marshal's format follows Python's version
-    for path, content in zip(paths, contents, strict=True):
-        inputs += [str(path).encode(), content]
-    return cached(kind, inputs, build, marshal.dumps, marshal.loads)
+    # marshal's format follows Python's version
+    return cached(kind, [sys.version.encode(), *contents], build, marshal.dumps, marshal.loads)
 
 
 def _path(key: str) -> Path:
