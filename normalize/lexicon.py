@@ -14,8 +14,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from normalize import disk_cache
+
+if TYPE_CHECKING:  # importlib.resources.abc is Python 3.11's
+    from importlib.resources.abc import Traversable
 
 SYMSPELL_WORDS = "frequency_dictionary_en_82_765.txt"
 # Count given to a word from an extra word file that does not state one: about
@@ -60,14 +64,16 @@ def read_word_file(path: Path) -> dict[str, int]:
 def load_lexicon(extra_files: Iterable[Path] = ()) -> Lexicon:
     """symspellpy's English list widened with `extra_files` (read back from the
     disk cache, normalize.disk_cache, once built)."""
-    base = Path(str(files("symspellpy") / SYMSPELL_WORDS))
+    base = files("symspellpy") / SYMSPELL_WORDS
     extra = list(extra_files)
     return Lexicon(
-        disk_cache.cached_from_files("lexicon", [base, *extra], lambda: _read_counts(base, extra))
+        disk_cache.cached_from_files(
+            "lexicon", [Path(str(base)), *extra], lambda: _read_counts(base, extra)
+        )
     )
 
 
-def _read_counts(base: Path, extra_files: list[Path]) -> dict[str, int]:
+def _read_counts(base: Traversable, extra_files: list[Path]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for line in base.read_text(encoding="utf-8").splitlines():
         word, _, count = line.partition(" ")
