@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from normalize.document import Change, Edit, Note, Result
 from normalize.edits import apply_edits, records_as_jsonl, select_non_overlapping
 from normalize.registry import action_class
 from normalize.rules import DEFAULT_RULES_DIR, RulesError, RuleSet, load_rules
+
+MAX_SWEEPS = 3  # runs of the whole sequence of passes over one document, at most
 
 
 @dataclass(slots=True)
@@ -155,11 +158,28 @@ class Normalizer:
         doc = DocContext(is_file=as_file)
         seconds = self._seconds
         clock = time.perf_counter
-        for index, pass_ in enumerate(self.passes):
-            if only is None or pass_.name == only:
-                started = clock()
-                self._run_pass(pass_, result, doc)
-                seconds[index] += clock() - started
+        # A later pass can leave text that an earlier one would change ("Share
+        # this. Stated." loses the orphan "Stated." and is a share prompt), and a
+        # second run over the output would change it then. So passes run again,
+        # in order, until each has seen the text as it is (for most documents
+        # after one sweep): `seen` holds the number of edits there were when
+        # each pass last looked.
+        todo = [i for i, pass_ in enumerate(self.passes) if only is None or pass_.name == only]
+        seen = dict.fromkeys(todo, -1)
+        for _sweep in range(MAX_SWEEPS):
+            for index in todo:
+                if seen[index] != len(result.edits):
+                    started = clock()
+                    self._run_pass(self.passes[index], result, doc)
+                    seconds[index] += clock() - started
+                    seen[index] = len(result.edits)
+            if all(count == len(result.edits) for count in seen.values()):
+                break
+        else:
+            result.warnings.append(
+                f"the passes were still changing each other's output after {MAX_SWEEPS} "
+                "sweeps; a second run may change it again"
+            )
         if result.edits:
             self.counters.update(f"{e.pass_name}/{e.rule}" for e in result.edits)
         return result
@@ -169,6 +189,8 @@ class Normalizer:
         # that overlapped a higher-priority one, or that only appear after it, are
         # made too; this is what keeps a second run over the output a no-op.
         # Notes are taken from the round that settles, so they are not repeated.
+        if result.notes:  # those of an earlier sweep of this pass give way to the new ones
+            result.notes = [note for note in result.notes if note.pass_name != pass_.name]
         proposed = pass_.action.propose(result.text, doc)
         if not proposed and not doc.warnings:
             return  # the common case: nothing to do here
@@ -195,8 +217,20 @@ class Normalizer:
 
 
 def _real_changes(proposed: list[Change], text: str) -> list[Change]:
-    """The proposals that change something (notes and no-op changes dropped)."""
-    return [c for c in proposed if not c.note and text[c.start : c.end] != c.after]
+    """The proposals that change something (notes and no-op changes dropped) and
+    leave every combining mark on the letter it was written on."""
+    return [
+        c
+        for c in proposed
+        if not c.note and text[c.start : c.end] != c.after and not _mark_at(text, c.end)
+    ]
+
+
+def _mark_at(text: str, position: int) -> bool:
+    """Whether a combining mark (an accent written as a character of its own)
+    stands at `position`: a change that ends there would put it on another
+    letter ("Blinkeń" + U+0301 made into "Blinken" + U+0301, which is "Blinkeń")."""
+    return position < len(text) and unicodedata.category(text[position]).startswith("M")
 
 
 def _next_step(result: Result) -> int:

@@ -59,6 +59,28 @@ def restore_cli(out: Path, name: str = "a.txt") -> bytes:
     return restored.read_bytes()
 
 
+def test_what_a_later_pass_leaves_for_an_earlier_one_is_done_in_the_same_run(
+    normalizer: Normalizer,
+) -> None:
+    raw = "Para one. He said. So.\n\nShare this. Stated.\n\nPara two said He went.\n"
+    result = normalizer.normalize_and_explain(raw, as_file=True)
+    # sentences drops the orphan "Stated.", then boilerplate the share prompt it uncovered
+    assert result.text == "Para one. He said. So.\n\nPara two said He went.\n"
+    assert [(e.pass_name, e.rule) for e in result.edits][-2:] == [
+        ("sentences", "ORPHAN_ATTRIBUTION"),
+        ("boilerplate", "SHARE_PROMPT"),
+    ]
+    assert restore(result.text, result.edits) == raw
+    assert normalizer.normalize(result.text, as_file=True) == result.text
+    notes = [(n.pass_name, n.rule, n.text) for n in result.notes]
+    assert len(notes) == len(set(notes)) == 1  # the sentences pass ran twice, noted once
+
+
+def test_a_combining_accent_stays_on_its_letter(normalizer: Normalizer) -> None:
+    raw = "Antony Blinke\u0144\u0301 and Anthony Brinken\u0308 arrived.\n"  # no n with diaeresis
+    assert normalizer.normalize(raw, as_file=True) == raw  # no name repaired under an accent
+
+
 def test_crowded_edits_of_three_passes_restore_exactly(normalizer: Normalizer) -> None:
     raw = CROWDED.decode("utf-8", errors="surrogateescape")
     result = normalizer.normalize_and_explain(raw, as_file=True)
