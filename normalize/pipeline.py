@@ -195,7 +195,7 @@ class Normalizer:
         if not proposed and not doc.warnings:
             return  # the common case: nothing to do here
         for _round in range(pass_.ruleset.rounds):
-            changes = _real_changes(proposed, result.text)
+            changes = _real_changes(proposed, result.text, pass_.action.moves_accents)
             if not changes:
                 break
             step = _next_step(result)
@@ -205,7 +205,7 @@ class Normalizer:
             result.edits.extend(edits)
             proposed = pass_.action.propose(result.text, doc)
         else:
-            if _real_changes(proposed, result.text):
+            if _real_changes(proposed, result.text, pass_.action.moves_accents):
                 result.warnings.append(
                     f"pass {pass_.name} was still changing the text after "
                     f"{pass_.ruleset.rounds} rounds; a second run may change it again"
@@ -216,13 +216,16 @@ class Normalizer:
         doc.warnings.clear()
 
 
-def _real_changes(proposed: list[Change], text: str) -> list[Change]:
-    """The proposals that change something (notes and no-op changes dropped) and
-    leave every combining mark on the letter it was written on."""
+def _real_changes(proposed: list[Change], text: str, moves_accents: bool) -> list[Change]:
+    """The proposals that change something (notes and no-op changes dropped) and,
+    unless the action `moves_accents`, leave every combining mark on the
+    character it was written on."""
     return [
         c
         for c in proposed
-        if not c.note and text[c.start : c.end] != c.after and not _mark_at(text, c.end)
+        if not c.note
+        and text[c.start : c.end] != c.after
+        and (moves_accents or not _mark_at(text, c.end))
     ]
 
 

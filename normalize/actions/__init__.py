@@ -82,6 +82,9 @@ class Action:
 
     rule_fields: ClassVar[dict[str, Field]] = {}
     option_fields: ClassVar[dict[str, Field]] = {}
+    # Whether a change may end before a combining accent, and so put it on another
+    # character: only repairs of the characters themselves (encoding) should.
+    moves_accents: ClassVar[bool] = False
 
     def __init__(self, ruleset: RuleSet, resources: Resources) -> None:
         self.ruleset = ruleset

@@ -95,6 +95,7 @@ def _char_class(code_points: set[int] | frozenset[int]) -> re.Pattern[str] | Non
 
 
 class FtfyAction(Action):
+    moves_accents = True  # a repaired character takes the accents of the damaged one
     rule_fields: ClassVar[dict[str, Field]] = {
         "fixer": Field(str, required=True, doc=f"one of: {', '.join(sorted(FIXERS))}"),
     }
