@@ -16,7 +16,7 @@ import pytest
 
 from normalize.cli import main
 from normalize.edits import read_records, restore
-from normalize.pipeline import Normalizer
+from normalize.pipeline import MAX_SWEEPS, Normalizer
 from normalize.textio import (
     AtomicFiles,
     InputError,
@@ -74,6 +74,36 @@ def test_what_a_later_pass_leaves_for_an_earlier_one_is_done_in_the_same_run(
     assert normalizer.normalize(result.text, as_file=True) == result.text
     notes = [(n.pass_name, n.rule, n.text) for n in result.notes]
     assert len(notes) == len(set(notes)) == 1  # the sentences pass ran twice, noted once
+
+
+def test_passes_that_undo_each_other_stop_with_a_warning(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    for name, before, after in (("10-ping.yaml", "ping", "pong"), ("20-pong.yaml", "pong", "ping")):
+        (rules / name).write_text(
+            f"""pass: {before}
+action: regex_replace
+description: {before} to {after}
+rules:
+  - id: {before.upper()}
+    pattern: '\\b{before}\\b'
+    replacement: {after}
+    message: {before} is {after}.
+    examples:
+      - input: a {before}.
+        output: a {after}.
+      - input: a {before}er.
+""",
+            encoding="utf-8",
+        )
+    normalizer = Normalizer.from_rules(rules)
+    result = normalizer.normalize_and_explain("ping")
+    assert result.text == "ping" and len(result.edits) == 2 * MAX_SWEEPS
+    assert result.warnings == [
+        f"the passes were still changing each other's output after {MAX_SWEEPS} sweeps; "
+        "a second run may change it again"
+    ]
+    assert restore(result.text, result.edits) == "ping"
 
 
 def test_a_combining_accent_stays_on_its_letter(normalizer: Normalizer) -> None:
