@@ -7,7 +7,8 @@ STAMP  := $(VENV)/.installed-stamp
 RAW    := corpus/raw
 CLEAN  := corpus/clean
 
-.PHONY: help clean-corpus report test check fuzz lint format clean suggest bench bench-names bench-edits
+.PHONY: help clean-corpus report test check fuzz lint format clean suggest bench bench-names bench-edits \
+        count-capitals
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -53,6 +54,9 @@ format: $(STAMP)  ## apply ruff's formatting and safe fixes
 
 bench-edits: $(STAMP)  ## list every glued-word and sentence edit over ../shared/bench into bench-edits.txt
 	$(BIN)/python bench/list_edits.py -o bench-edits.txt
+
+count-capitals: $(STAMP)  ## count over ../shared/bench the words news rarely capitalises: rules/data/lists/rarely-capitalised.txt
+	$(BIN)/python bench/rarely_capitalised.py
 
 clean:  ## remove the virtualenv and generated output
 	rm -rf $(VENV) $(CLEAN)/*.txt $(CLEAN)/*.jsonl .pytest_cache .ruff_cache build bench-edits.txt

@@ -2,9 +2,10 @@
 
 An example with an `output` must change to exactly that, with an edit by its
 rule; an example without one is a look-alike and must come back unchanged with
-no edit at all; an example with `note: true` must leave a note by its rule and
-change nothing. Each example runs through its own pass only, so a rule is tested
-by what it does, not by what earlier passes happen to do.
+no edit at all (and no note by its rule); an example with `note: true` must
+leave a note by its rule and change nothing. Each example runs through its own
+pass only, so a rule is tested by what it does, not by what earlier passes
+happen to do.
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ def check_example(normalizer: Normalizer, item: RuleExample) -> str | None:
             return (
                 f"look-alike must stay unchanged, but {', '.join(edited_by)} "
                 f"changed it to {result.text!r}"
+            )
+        noted = [note.text for note in result.notes if note.rule == rule.id]
+        if noted:
+            return (
+                f"look-alike must not be noted, but {rule.id} noted {', '.join(map(repr, noted))}"
             )
         return None
     if result.text != example.output:

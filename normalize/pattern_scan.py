@@ -70,6 +70,9 @@ _OUTSIDE_AGREED = regex.compile(  # the same class in `regex`'s spelling
 PROPERTIES = frozenset({"L", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "N", "Nd", "P", "Z"})
 _NEEDS_UNICODE = regex.compile(rb"\\[wWsSdDbBpP]|[^\x00-\x7f]")
 _QUANTIFIER = regex.compile(r"\{\d+(?:,\d*)?\}")
+_LIST_ESCAPE = regex.compile(r"\\L<(?P<list>\w+)>")
+# Hyperscan refuses an expression longer than 16,000 bytes.
+MAX_EXPRESSION_BYTES = 15_000
 # Group openings both read alike; inline flags (r dropped) in group "flags".
 _GROUP = regex.compile(r"\(\?(?:[:=!>]|<[=!]|P?<\w+>|P=\w+\)|(?P<flags>[imsr]+)(?P<end>[:)]))")
 
@@ -150,10 +153,12 @@ class ScanDatabase:
         if hyperscan is not None and self.patterns:
             # Rules often share a prefilter: each distinct expression is compiled once.
             members: dict[tuple[bytes, int], list[int]] = {}
+            parts: dict[int, list[tuple[bytes, int]]] = {}  # pattern -> its expressions
             for index, pattern in enumerate(self.patterns):
-                source = to_hyperscan(pattern)
-                if source is not None:
-                    members.setdefault((source, _flags(pattern, source)), []).append(index)
+                for source in to_hyperscan_expressions(pattern):
+                    expression = (source, _flags(pattern, source))
+                    members.setdefault(expression, []).append(index)
+                    parts.setdefault(index, []).append(expression)
             expressions = list(members)
             disagreed = (_DISAGREED.encode(), hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP)
             try:
@@ -162,7 +167,9 @@ class ScanDatabase:
                 expressions = [e for e in expressions if _compiles(e)]
                 self.database = compiled([*expressions, disagreed])
             self.members = [[place[i] for i in members[e]] for e in expressions]
-            scanned = {i for e in expressions for i in members[e]}
+            # A pattern is answered for only if all its expressions are in.
+            kept = set(expressions)
+            scanned = {i for i, needed in parts.items() if kept.issuperset(needed)}
             self._disagreed = len(expressions)
         self.unscanned = [
             frozenset(i - ids.start for i in ids if i not in scanned) for ids in self.owners
@@ -243,7 +250,44 @@ def _note_match(index: int, _start: int, _end: int, _flags: int, found: set[int]
     found.add(index)
 
 
-def to_hyperscan(pattern: regex.Pattern[str]) -> bytes | None:
+def to_hyperscan_expressions(pattern: regex.Pattern[str]) -> list[bytes]:
+    """Hyperscan expressions that together match wherever `pattern` does; [] if unsure.
+
+    One, unless the pattern is longer than Hyperscan takes because of a long
+    word list it uses once: then one for each slice of the list.
+    """
+    source = to_hyperscan(pattern)
+    if source is None or len(source) <= MAX_EXPRESSION_BYTES:
+        return [] if source is None else [source]
+    lists = pattern.named_lists
+    references = [m.group("list") for m in _LIST_ESCAPE.finditer(pattern.pattern)]
+    references = [reference for reference in references if reference in lists]
+    if not references:
+        return [source]  # too long all the same: refused at compile time, left unscanned
+    name = max(references, key=lambda reference: len(lists[reference]))
+    if references.count(name) > 1:
+        return [source]  # slices would miss matches with words of two slices
+    words = sorted(lists[name])
+    sizes = [len(_escape(word).encode()) + 1 for word in words]  # with its "|" or ")"
+    # Each slice's alternation "(?:a|b)" gets the room the rest of the pattern leaves.
+    room = MAX_EXPRESSION_BYTES - (len(source) - 3 - sum(sizes)) - 3
+    if room < max(sizes):
+        return [source]  # the rest alone is too long: refused at compile time, left unscanned
+    slices: list[list[str]] = [[]]
+    used = 0
+    for word, size in zip(words, sizes, strict=True):
+        if used + size > room:
+            slices.append([])
+            used = 0
+        slices[-1].append(word)
+        used += size
+    sources = [to_hyperscan(pattern, {**lists, name: frozenset(part)}) for part in slices]
+    return [] if None in sources else sources  # type: ignore[return-value]
+
+
+def to_hyperscan(
+    pattern: regex.Pattern[str], lists: dict[str, frozenset[str]] | None = None
+) -> bytes | None:
     """`pattern` in Hyperscan's syntax, with no fewer matches; None if unsure.
 
     Word lists (`\\L<name>`) become alternations, `\\uXXXX` becomes `\\x{XXXX}`,
@@ -256,7 +300,8 @@ def to_hyperscan(pattern: regex.Pattern[str]) -> bytes | None:
     if pattern.flags & (regex.VERSION1 | regex.VERBOSE | regex.ASCII):
         return None
     source = pattern.pattern
-    words = [word for entries in pattern.named_lists.values() for word in entries]
+    lists = pattern.named_lists if lists is None else lists
+    words = [word for entries in lists.values() for word in entries]
     if not all(is_agreed(text) for text in (source, *words)):
         return None  # a character the two engines may read, or case-fold, otherwise
     out: list[str] = []
@@ -270,7 +315,7 @@ def to_hyperscan(pattern: regex.Pattern[str]) -> bytes | None:
                 return None
             if escape.group("code") and not is_agreed(chr(int(escape.group("code"), 16))):
                 return None
-            out.append(_translate_escape(escape, pattern.named_lists, in_class, negated))
+            out.append(_translate_escape(escape, lists, in_class, negated))
             i = escape.end()
             continue
         if in_class:

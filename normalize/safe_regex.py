@@ -32,6 +32,8 @@ DEFAULT_TIMEOUT_SECONDS = 5.0
 SECONDS_PER_MILLION_CHARS = 1.0
 # Estimated size of a compiled pattern (see `pattern_size`) above which it is refused.
 MAX_PATTERN_SIZE = 100_000
+# A prefilter with a longer word list is left to the Hyperscan scan (QuickTest.scan_only).
+LONG_LIST = 100
 
 _QUANTIFIER = regex.compile(r"\{(\d*)(?:,(\d*))?\}")
 _BRACED_ESCAPE = regex.compile(r"\\[pPNxXuUg]\{[^}]*\}")
@@ -245,13 +247,15 @@ class RegexBudget:
         No accounting per rule, which would cost more than these searches: each
         gets the whole allowance as its timeout, and one that runs out counts as
         found, so the rule itself runs, under its budget, and is named if slow.
+        A `scan_only` test is not searched here (it counts as found): the
+        Hyperscan scan, which answers for it quickly, has already had its say.
         """
         return any(self._found(test, text) for test in tests)
 
     def _found(self, test: QuickTest, text: str) -> bool:
         if not test.may_match(text):
             return False
-        if test.complete:
+        if test.complete or test.scan_only:
             return True
         # Rules of a pass may share a prefilter: it is searched once per text.
         source = test.pattern.pattern
@@ -319,6 +323,7 @@ class QuickTest:
     literal: str
     complete: bool  # the pattern is that literal and nothing more
     linear: bool  # searched without a timeout (see `has_no_choice`)
+    scan_only: bool = False  # too slow for `regex`: only the Hyperscan scan searches it
 
     @classmethod
     def of(cls, pattern: regex.Pattern[str]) -> QuickTest:
@@ -329,6 +334,10 @@ class QuickTest:
             literal,
             complete and pattern.flags & regex.IGNORECASE == 0,
             plain and has_no_choice(pattern.pattern),
+            # `regex` tries a word list's words one by one at each position: with
+            # 3,500 words a search of a short article takes 3 ms, a hundred times
+            # a search with a letter class in the list's place.
+            any(len(words) > LONG_LIST for words in pattern.named_lists.values()),
         )
 
     def may_match(self, text: str) -> bool:

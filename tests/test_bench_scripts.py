@@ -60,3 +60,16 @@ def test_bench_names_compares_two_gazetteers(tmp_path: Path) -> None:
         "bench_names.py", "--corpus", str(small_corpus(tmp_path)), "--entries", "200"
     )
     assert "corpus" in table and "generated" in table
+
+
+def test_rarely_capitalised_counts_a_word_list(tmp_path: Path) -> None:
+    output = tmp_path / "rarely.txt"
+    corpus = small_corpus(tmp_path)
+    run_script(
+        "rarely_capitalised.py", "--corpus", str(corpus), "-o", str(output), "--min-count", "5"
+    )
+    words = [line for line in output.read_text().splitlines() if not line.startswith("#")]
+    # Frequent in lower case and never capitalised mid-sentence in the seeds.
+    assert "Visit" in words and "The" in words
+    assert all(word[:1].isupper() and word[1:].islower() for word in words)
+    assert "He" not in words  # pronouns have a rule of their own

@@ -109,7 +109,7 @@ def run_chromium(chromium: str, profile: Path, *args: str) -> str:
 
 def build_corpus_run(folder: Path) -> None:
     """corpus/raw cleaned as `make clean-corpus` does, plus a synthetic document
-    with markup in it and a note (the passes that write notes are not built yet)."""
+    with markup in it and a note whose message holds markup (the page must show it as text)."""
     assert main([str(RAW_DIR), "-o", str(folder), "--edits", "-q"]) == 0
     raw = folder.parent / SYNTHETIC
     raw.write_text(SYNTHETIC_RAW, encoding="utf-8", newline="")

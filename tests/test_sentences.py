@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from normalize import pattern_scan
 from normalize.document import Result
 from normalize.edits import apply_edits
+from normalize.examples import check_example, iter_examples
 from normalize.pipeline import Normalizer
 from normalize.quotes import QuoteSpans
-from normalize.rules import RulesError
+from normalize.rules import RulesError, load_rules
 
 from .conftest import BENCH_CORPUS, raw_documents
 
@@ -152,6 +154,66 @@ def test_lists_from_files_case_and_quotes(tmp_path: Path) -> None:
     assert normalizer.normalize("no day here") == "no day here"
 
 
+def test_match_in_keeps_only_matches_that_are_words_of_the_list(tmp_path: Path) -> None:
+    rule = """\
+        - id: CAPITAL
+          pattern: '(?<=\\p{Ll} )\\p{Lu}\\p{Ll}+'
+          match_in: rare
+          note: true
+          lists: {rare: [Fly, Over]}
+          message: m
+        """
+    normalizer = Normalizer.from_rules(write_rules(tmp_path, rule))
+    result = normalizer.normalize_and_explain("a balloon Fly over a Bird and Flyer seen Over there")
+    assert [note.text for note in result.notes] == ["Fly", "Over"]
+    assert result.text == "a balloon Fly over a Bird and Flyer seen Over there"
+
+
+@pytest.mark.parametrize("hyperscan_present", [True, False])
+def test_a_prefilter_with_a_long_list_is_left_to_the_scan(
+    tmp_path: Path, monkeypatch, hyperscan_present: bool
+) -> None:
+    # `regex` is slow with long lists, so only Hyperscan searches such a
+    # prefilter; without Hyperscan it counts as found and the rule decides.
+    words = [f"Word{chr(97 + i // 26)}{chr(97 + i % 26)}" for i in range(200)]
+    rule = f"""\
+        - id: CAPITAL
+          pattern: '(?<=\\p{{Ll}} )\\p{{Lu}}\\p{{Ll}}+'
+          match_in: rare
+          prefilter: '\\p{{Ll}} \\L<rare>'
+          note: true
+          lists: {{rare: [{", ".join(words)}]}}
+          message: m
+        """
+    if not hyperscan_present:
+        monkeypatch.setattr(pattern_scan, "hyperscan", None)
+    normalizer = Normalizer.from_rules(write_rules(tmp_path, rule))
+    (demo,) = normalizer.passes
+    (compiled,) = demo.action.compiled  # type: ignore[attr-defined]
+    assert compiled.prefilters[0].scan_only
+    assert demo.action.scan.available == hyperscan_present  # type: ignore[attr-defined]
+    for text, noted in [(f"it saw {words[-1]} fly", [words[-1]]), ("it saw Word fly", [])]:
+        assert [note.text for note in normalizer.normalize_and_explain(text).notes] == noted
+
+
+def test_a_look_alike_that_gets_a_note_fails_its_check(tmp_path: Path) -> None:
+    rule = """\
+        - id: FLY
+          pattern: 'Fly'
+          note: true
+          message: m
+          examples:
+            - input: a Fly
+              note: true
+            - input: a Fly too
+        """
+    folder = write_rules(tmp_path, rule)
+    normalizer = Normalizer.from_rules(folder)
+    first, second = (check_example(normalizer, item) for item in iter_examples(load_rules(folder)))
+    assert first is None
+    assert second == "look-alike must not be noted, but FLY noted 'Fly'"
+
+
 def test_min_line_length(tmp_path: Path) -> None:
     rule = """\
         - id: X
@@ -187,7 +249,12 @@ def test_an_empty_gazetteer_matches_nothing(tmp_path: Path) -> None:
         ("pattern: '\\L<w>'\n  replacement: ''\n  lists: {w: nowhere.txt}", "not found"),
         ("pattern: 'a'\n  replacement: ''\n  case: shout", "unknown case 'shout'"),
         ("pattern: 'a'\n  replacement: ''\n  requires_words: w", "names no list"),
-        ("pattern: 'a'\n  replacement: ''\n  lists: {w: [x]}", "never uses"),
+        ("pattern: 'a'\n  replacement: ''\n  lists: {w: [x]}", "nothing in the rule uses"),
+        ("pattern: 'a'\n  note: true\n  match_in: w", "names no list"),
+        (
+            "pattern: 'a'\n  replacement: ''\n  requires_words: w\n  lists: {w: [x]}",
+            "the pattern never uses",
+        ),
     ],
 )
 def test_unusable_list_rules_are_reported(tmp_path: Path, rule: str, problem: str) -> None:

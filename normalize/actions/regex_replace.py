@@ -14,7 +14,9 @@ capitalize` upper-cases the first letter of the replacement; `min_line_length`
 restricts a rule to lines at least that long (paragraphs, not the short lines
 of hard-wrapped newswire text); `requires_words: NAME` skips texts that contain
 none of the words of list NAME and searches the others for only the words
-they contain, which saves searching for a long word list;
+they contain, which saves searching for a long word list; `match_in: NAME`
+keeps only matches whose text is a word of list NAME, a set lookup in Python,
+so that the pattern can stay generic (`\\p{Lu}\\p{Ll}+`) however long the list;
 `prefilter` is a simpler pattern that must find something wherever the rule's
 pattern matches: texts where it finds nothing (nearly all clean text) are not
 searched with the rule's pattern at all. A prefilter that misses one of the
@@ -65,6 +67,7 @@ class _CompiledRule:
     pattern: QuickTest
     prefilters: tuple[QuickTest, ...]  # the rule runs where one finds something
     required: NarrowedList | None  # words one of which the text must contain
+    match_in: frozenset[str] | None  # the words a match must be
     template: str
     note: bool
     files_only: bool
@@ -92,6 +95,7 @@ class RegexReplaceAction(Action):
         "case": Field(str, doc="'capitalize': upper-case the first letter of the replacement"),
         "min_line_length": Field(int, doc="apply only in lines at least this long"),
         "requires_words": Field(str, doc="a list name: skip texts with none of its words"),
+        "match_in": Field(str, doc="a list name: keep only matches that are one of its words"),
         "prefilter": Field(
             (str, list),
             items=str,
@@ -120,28 +124,34 @@ class RegexReplaceAction(Action):
         if data.get("case", CASES[0]) not in CASES:
             raise RuleProblem(rule, f"unknown case {data['case']!r} (known: {CASES})")
         lists = self._lists(rule)
-        pattern = compile_rule_pattern(rule, lists=lists)
+        pattern = compile_rule_pattern(rule, lists=_used(lists, data["pattern"]))
         if "replacement" in data:
             check_template(rule, pattern, data["replacement"], "replacement")
-        required = None
+        required: NarrowedList | None = None
+        match_in: frozenset[str] | None = None
         if "requires_words" in data:
-            name = data["requires_words"]
-            if name not in lists:
-                raise RuleProblem(rule, f"'requires_words' names no list of the rule: {name!r}")
+            name = _list_name(rule, "requires_words", lists)
+            if name not in pattern.named_lists:
+                raise RuleProblem(
+                    rule, f"'requires_words' names a list the pattern never uses: {name!r}"
+                )
             required = NarrowedList(pattern, name, WordGate(lists[name]))
-        sources = data.get("prefilter", [])
+        if "match_in" in data:
+            match_in = frozenset(lists[_list_name(rule, "match_in", lists)])
         prefilters = tuple(
             QuickTest.of(
                 compile_rule_pattern(rule, "prefilter", source=source, lists=_used(lists, source))
             )
-            for source in ([sources] if isinstance(sources, str) else sources)
+            for source in _prefilter_sources(rule)
         )
         check_prefilters(rule, prefilters)
+        _check_lists_used(rule, lists)
         return _CompiledRule(
             rule=rule,
             pattern=QuickTest.of(pattern),
             prefilters=prefilters,
             required=required,
+            match_in=match_in,
             template=data.get("replacement", ""),
             note=bool(data.get("note")),
             files_only=bool(data.get("files_only")),
@@ -153,7 +163,7 @@ class RegexReplaceAction(Action):
     def _lists(self, rule: Rule) -> dict[str, list[str]]:
         declared = rule.data.get("lists") or {}
         lists = {name: rule_list_value(rule, name, value, self) for name, value in declared.items()}
-        for name in _LIST_REFERENCE.findall(rule.data["pattern"]):
+        for name in _list_references(rule):
             if name == GAZETTEER_LIST and name not in lists:
                 lists[name] = self.resources.shared("gazetteer_names", self._gazetteer)
             elif name not in lists:
@@ -194,6 +204,8 @@ class RegexReplaceAction(Action):
             if not pattern.may_match(text):
                 continue
             for match in budget.finditer(rule, pattern, text):
+                if compiled.match_in is not None and match.group() not in compiled.match_in:
+                    continue
                 if compiled.outside_quotes:
                     quotes = quotes or QuoteSpans(text)
                     if quotes.overlaps(match.start(), match.end()):
@@ -272,6 +284,34 @@ def _with_scan(
 def _used(lists: dict[str, list[str]], source: str) -> dict[str, list[str]]:
     """The lists a pattern refers to (`regex` refuses lists a pattern does not use)."""
     return {name: lists[name] for name in _LIST_REFERENCE.findall(source) if name in lists}
+
+
+def _list_name(rule: Rule, key: str, lists: dict[str, list[str]]) -> str:
+    name: str = rule.data[key]
+    if name not in lists:
+        raise RuleProblem(rule, f"{key!r} names no list of the rule: {name!r}")
+    return name
+
+
+def _prefilter_sources(rule: Rule) -> list[str]:
+    sources = rule.data.get("prefilter", [])
+    return [sources] if isinstance(sources, str) else list(sources)
+
+
+def _list_references(rule: Rule) -> list[str]:
+    """The names of the lists the rule's pattern and prefilters use as `\\L<name>`."""
+    return [
+        name
+        for source in (rule.data["pattern"], *_prefilter_sources(rule))
+        for name in _LIST_REFERENCE.findall(source)
+    ]
+
+
+def _check_lists_used(rule: Rule, lists: dict[str, list[str]]) -> None:
+    """Refuse a list in 'lists' that nothing uses: most likely a misspelt name."""
+    unused = sorted(lists.keys() - {*_list_references(rule), rule.data.get("match_in")})
+    if unused:
+        raise RuleProblem(rule, f"'lists' has {unused[0]!r}, which nothing in the rule uses")
 
 
 def check_prefilters(rule: Rule, prefilters: tuple[QuickTest, ...]) -> None:
