@@ -71,6 +71,7 @@ PROPERTIES = frozenset({"L", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "N", "Nd", "P", 
 _NEEDS_UNICODE = regex.compile(rb"\\[wWsSdDbBpP]|[^\x00-\x7f]")
 _QUANTIFIER = regex.compile(r"\{\d+(?:,\d*)?\}")
 _LIST_ESCAPE = regex.compile(r"\\L<(?P<list>\w+)>")
+_ASCII_PUNCTUATION = regex.compile(r"[^0-9A-Za-z\x80-\U0010ffff]")  # escaped in a word of a list
 # Hyperscan refuses an expression longer than 16,000 bytes.
 MAX_EXPRESSION_BYTES = 15_000
 # Group openings both read alike; inline flags (r dropped) in group "flags".
@@ -302,7 +303,7 @@ def to_hyperscan(
     source = pattern.pattern
     lists = pattern.named_lists if lists is None else lists
     words = [word for entries in lists.values() for word in entries]
-    if not all(is_agreed(text) for text in (source, *words)):
+    if not is_agreed(source + "".join(words)):
         return None  # a character the two engines may read, or case-fold, otherwise
     out: list[str] = []
     in_class = negated = False
@@ -374,7 +375,7 @@ def _translate_escape(
 
 
 def _escape(word: str) -> str:
-    return "".join(c if c.isalnum() or not c.isascii() else "\\" + c for c in word)
+    return word if word.isalnum() else _ASCII_PUNCTUATION.sub(r"\\\g<0>", word)
 
 
 def _flags(pattern: regex.Pattern[str], source: bytes) -> int:

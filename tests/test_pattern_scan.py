@@ -240,8 +240,8 @@ def test_runs_are_identical_without_hyperscan(monkeypatch) -> None:
 def test_the_scan_reports_every_rule_that_matches_the_corpus_and_examples() -> None:
     from .test_quick_tests import sample_texts
 
-    # `regex` takes milliseconds a text for a pattern with a long word list
-    # (QuickTest.scan_only): those are checked on one text in four.
+    # A pattern with a long word list (QuickTest.scan_only) is compiled anew for
+    # each text, a millisecond or two: those are checked on one text in four.
     slow = {i for i, pattern in enumerate(PATTERNS) if QuickTest.of(pattern).scan_only}
     checked = 0
     for number, text in enumerate(sample_texts()):

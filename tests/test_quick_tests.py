@@ -22,7 +22,7 @@ from normalize.actions.regex_replace import RegexReplaceAction
 from normalize.examples import iter_examples
 from normalize.pipeline import Normalizer
 from normalize.rules import RulesError, load_rules
-from normalize.safe_regex import QuickTest, leading_literal
+from normalize.safe_regex import LONG_LIST, LongListPattern, QuickTest, leading_literal
 
 from .conftest import BENCH_CORPUS, RULES_DIR, raw_documents
 
@@ -202,6 +202,23 @@ def test_a_list_cut_down_to_the_words_of_the_text_finds_the_same(texts, normaliz
             assert cut == whole, text[:80]
             found += len(whole)
     assert found >= 4
+
+
+def test_a_long_list_pattern_finds_what_the_whole_list_finds(texts) -> None:
+    words = ["Fly", "The", "A.M.", "über", "Over"] + [f"Filler{i}" for i in range(LONG_LIST)]
+    source = r"(?<=\p{Ll} )\L<rare>(?= \p{Ll})"
+    whole = regex.compile(source, rare=words)
+    long_list = LongListPattern(source, whole.flags, {"rare": words})
+    assert QuickTest.of(long_list).scan_only
+    found = 0
+    for text in [*texts[:300], "a balloon Fly over it, at A.M. and said The über x", "", "Fly"]:
+        expected = [m.span() for m in whole.finditer(text)]
+        assert [m.span() for m in long_list.finditer(text)] == expected, text[:80]
+        assert (long_list.search(text) is None) == (not expected)
+        found += len(expected)
+    assert found >= 3
+    ignoring_case = LongListPattern("(?i)" + source, regex.IGNORECASE, {"rare": words})
+    assert ignoring_case.search("a balloon fly over it")
 
 
 @pytest.mark.parametrize(

@@ -41,10 +41,12 @@ from normalize.quotes import QuoteSpans
 from normalize.rules import Rule, RuleSet
 from normalize.safe_regex import (
     DEFAULT_TIMEOUT_SECONDS,
+    NOTHING,
     QuickTest,
     RegexBudget,
     check_template,
     compile_rule_pattern,
+    compile_rule_prefilter,
 )
 from normalize.schema import Field
 from normalize.wordlists import WordGate, gazetteer_names, resolve_rule_list
@@ -54,7 +56,6 @@ __all__ = ["DEFAULT_TIMEOUT_SECONDS", "RegexReplaceAction", "compile_rule_patter
 CASES = ("capitalize",)
 GAZETTEER_LIST = "gazetteer"
 NARROWED_PATTERNS = 512  # NarrowedList keeps at most this many compiled patterns
-NOTHING = "\uffff"  # a noncharacter: stands in for an empty list, matches no text
 _LIST_REFERENCE = regex.compile(r"\\L<(\w+)>")
 _LOOKAROUND = regex.compile(r"\(\?<?[=!]")
 
@@ -139,9 +140,7 @@ class RegexReplaceAction(Action):
         if "match_in" in data:
             match_in = frozenset(lists[_list_name(rule, "match_in", lists)])
         prefilters = tuple(
-            QuickTest.of(
-                compile_rule_pattern(rule, "prefilter", source=source, lists=_used(lists, source))
-            )
+            QuickTest.of(compile_rule_prefilter(rule, source, _used(lists, source)))
             for source in _prefilter_sources(rule)
         )
         check_prefilters(rule, prefilters)
