@@ -23,8 +23,8 @@ from __future__ import annotations
 import functools
 import platform
 import threading
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
 
 import regex
 
@@ -78,6 +78,18 @@ MAX_EXPRESSION_BYTES = 15_000
 _GROUP = regex.compile(r"\(\?(?:[:=!>]|<[=!]|P?<\w+>|P=\w+\)|(?P<flags>[imsr]+)(?P<end>[:)]))")
 
 
+class PatternSource(Protocol):
+    """What the scan reads of a pattern: a compiled `regex` pattern has it all, and
+    so has safe_regex.LongListPattern, which is not compiled until it must search."""
+
+    @property
+    def pattern(self) -> str: ...
+    @property
+    def flags(self) -> int: ...
+    @property
+    def named_lists(self) -> Mapping[str, frozenset[str]]: ...
+
+
 def is_agreed(text: str) -> bool:
     """Whether every character of `text` is in AGREED."""
     return _OUTSIDE_AGREED.search(text) is None
@@ -120,7 +132,7 @@ class ScanDatabase:
     """
 
     def __init__(self) -> None:
-        self.patterns: list[regex.Pattern[str]] = []
+        self.patterns: list[PatternSource] = []
         self.owners: list[range] = []  # owner -> ids of its patterns
         self.database: Any = None
         # expression id -> (owner, index among the owner's patterns) of its patterns
@@ -132,7 +144,7 @@ class ScanDatabase:
         self._lock = threading.Lock()
         self._last: tuple[str | None, list[set[int]] | None] = (None, None)
 
-    def add(self, patterns: Sequence[regex.Pattern[str]]) -> int:
+    def add(self, patterns: Sequence[PatternSource]) -> int:
         """Take `patterns`; the owner number their answers come under."""
         if self._compiled:
             raise RuntimeError("patterns added after the database was compiled")
@@ -222,7 +234,7 @@ class PatternScan:
     ScanDatabase (its own one if none is given)."""
 
     def __init__(
-        self, patterns: Sequence[regex.Pattern[str]], database: ScanDatabase | None = None
+        self, patterns: Sequence[PatternSource], database: ScanDatabase | None = None
     ) -> None:
         self.database = database if database is not None else ScanDatabase()
         self.owner = self.database.add(patterns)
@@ -251,7 +263,7 @@ def _note_match(index: int, _start: int, _end: int, _flags: int, found: set[int]
     found.add(index)
 
 
-def to_hyperscan_expressions(pattern: regex.Pattern[str]) -> list[bytes]:
+def to_hyperscan_expressions(pattern: PatternSource) -> list[bytes]:
     """Hyperscan expressions that together match wherever `pattern` does; [] if unsure.
 
     One, unless the pattern is longer than Hyperscan takes because of a long
@@ -287,7 +299,7 @@ def to_hyperscan_expressions(pattern: regex.Pattern[str]) -> list[bytes]:
 
 
 def to_hyperscan(
-    pattern: regex.Pattern[str], lists: dict[str, frozenset[str]] | None = None
+    pattern: PatternSource, lists: Mapping[str, frozenset[str]] | None = None
 ) -> bytes | None:
     """`pattern` in Hyperscan's syntax, with no fewer matches; None if unsure.
 
@@ -358,7 +370,7 @@ def to_hyperscan(
 
 
 def _translate_escape(
-    escape: regex.Match[str], lists: dict[str, frozenset[str]], in_class: bool, negated: bool
+    escape: regex.Match[str], lists: Mapping[str, frozenset[str]], in_class: bool, negated: bool
 ) -> str:
     text = escape.group()
     if text == "\\w" and not (in_class and negated):
@@ -378,7 +390,7 @@ def _escape(word: str) -> str:
     return word if word.isalnum() else _ASCII_PUNCTUATION.sub(r"\\\g<0>", word)
 
 
-def _flags(pattern: regex.Pattern[str], source: bytes) -> int:
+def _flags(pattern: PatternSource, source: bytes) -> int:
     assert hyperscan is not None
     flags = (
         hyperscan.HS_FLAG_PREFILTER

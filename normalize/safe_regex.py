@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar
 
 import regex
 
@@ -115,7 +115,7 @@ class LongListPattern:
         return self.for_text(text).finditer(text, *args, **kwargs)
 
 
-SearchPattern = regex.Pattern[str] | LongListPattern
+SearchPattern: TypeAlias = "regex.Pattern[str] | LongListPattern"
 
 
 def compile_rule_prefilter(rule: Rule, source: str, lists: dict[str, list[str]]) -> SearchPattern:
