@@ -44,9 +44,10 @@ bench: $(STAMP)  ## speed and memory over ../shared/bench against ftfy; 1 vs 2 w
 bench-names: $(STAMP)  ## names pass throughput: corpus gazetteer vs a generated 10,000-entry one
 	$(BIN)/python bench/bench_names.py
 
-lint: $(STAMP)  ## ruff
+lint: $(STAMP)  ## ruff, and mypy on the package
 	$(BIN)/ruff check normalize tests bench
 	$(BIN)/ruff format --check normalize tests bench
+	$(BIN)/mypy normalize
 
 format: $(STAMP)  ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix normalize tests bench

@@ -14,7 +14,7 @@ import json
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,7 +156,8 @@ def clean_texts(
 def _read_texts(
     inputs: list[Path], options: Options, report: RunReport
 ) -> Iterator[tuple[TextJob, Task]]:
-    for path in inputs or [None]:
+    paths: Sequence[Path | None] = inputs or [None]  # None: stdin
+    for path in paths:
         try:
             target = output_path_for(options.output, path) if options.output and path else None
             decoded = (

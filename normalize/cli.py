@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -181,7 +181,8 @@ def run_clean(argv: list[str]) -> int:
             stack.callback(report.close)
         try:
             if args.jsonl:
-                for path in inputs or [None]:
+                paths: Sequence[Path | None] = inputs or [None]  # None: stdin
+                for path in paths:
                     clean_jsonl(pool, path, options, report)
             else:
                 clean_texts(pool, inputs, options, report)

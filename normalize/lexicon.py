@@ -76,8 +76,8 @@ def load_lexicon(extra_files: Iterable[Path] = ()) -> Lexicon:
 def _read_counts(base: Traversable, extra_files: list[Path]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for line in base.read_text(encoding="utf-8").splitlines():
-        word, _, count = line.partition(" ")
-        counts[word] = int(count)
+        word, _, count_text = line.partition(" ")
+        counts[word] = int(count_text)
     for path in extra_files:
         for word, count in read_word_file(path).items():
             counts[word] = max(count, counts.get(word, 0))

@@ -117,9 +117,9 @@ class DocumentPool(Generic[C, P, R]):
             for chunk in chain([first] if first else [], chunks):
                 yield from _pair(chunk, run_chunk(work, _payloads(chunk), self.normalizer))
             return
+        assert first is not None  # chunks come in order: there is a second, so a first
         pending: deque[tuple[list[tuple[C, P]], Future[list[R]]]] = deque()
         for chunk in chain([first, second], chunks):
-            assert chunk is not None
             pending.append((chunk, self._submit(work, _payloads(chunk))))
             if len(pending) >= self.jobs * CHUNKS_PER_WORKER:
                 yield from self._collect(*pending.popleft())

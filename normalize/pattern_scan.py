@@ -24,12 +24,15 @@ import functools
 import platform
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from types import ModuleType
 from typing import Any, Protocol
 
 import regex
 
 from normalize import disk_cache
 
+# None without a wheel. mypy cannot spell "this module or None", so any module it is.
+hyperscan: ModuleType | None
 try:
     import hyperscan
 except ImportError:  # pragma: no cover - platforms without a wheel
@@ -200,6 +203,7 @@ class ScanDatabase:
         return found
 
     def _scan(self, text: str) -> list[set[int]] | None:
+        assert hyperscan is not None  # only _compile sets self.database, and only with Hyperscan
         try:
             data = text.encode("utf-8")
         except UnicodeEncodeError:
@@ -222,6 +226,7 @@ class ScanDatabase:
     def _scratch(self) -> Any:
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
+            assert hyperscan is not None  # called by _scan, which checked
             scratch = self._local.scratch = hyperscan.Scratch(self.database)
         return scratch
 

@@ -15,6 +15,7 @@ holds the text of at most --max-docs documents that have edits or notes.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import shutil
@@ -292,11 +293,14 @@ def write_report(
     pass_index = {name: i for i, name in enumerate(pass_order)}
     output.parent.mkdir(parents=True, exist_ok=True)
     # Lone surrogates (input bytes that were not UTF-8) are written as escapes.
-    spool = {"mode": "w+", "encoding": "utf-8", "errors": "backslashreplace"}
-    with tempfile.TemporaryFile(**spool) as body, tempfile.TemporaryFile(**spool) as rows:
+    with (
+        tempfile.TemporaryFile("w+", encoding="utf-8", errors="backslashreplace") as body,
+        tempfile.TemporaryFile("w+", encoding="utf-8", errors="backslashreplace") as rows,
+    ):
         for number, document in enumerate(documents):
             render_document(document, f"d{number}", body, rows, totals, pass_index, max_docs)
         with atomic_writer(output, text=True) as page:
+            assert isinstance(page, io.TextIOWrapper)  # what os.fdopen gives in text mode
             page.reconfigure(errors="backslashreplace")
             write_head(page, title, totals, pass_index)
             write_index(page, totals, pass_index, rule_index, output, rows)
@@ -391,7 +395,8 @@ def plural(count: int, word: str) -> str:
 
 
 def read_asset(name: str) -> str:
-    return resources.files("normalize").joinpath("report_assets", name).read_text(encoding="utf-8")
+    # One name per step: Traversable.joinpath takes several only from Python 3.11.
+    return (resources.files("normalize") / "report_assets" / name).read_text(encoding="utf-8")
 
 
 def write_head(page: IO[str], title: str, totals: Totals, pass_index: dict[str, int]) -> None:

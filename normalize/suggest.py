@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import yaml
 from symspellpy import SymSpell, Verbosity
@@ -198,7 +199,10 @@ class Miner:
                 entry["full_name"] = full[0][0]
             if name in self.gazetteer_surnames:
                 entry["entry"] = self.gazetteer_surnames[name]
-            entry["variants"] = sorted(by_name[name], key=lambda p: (-int(p["count"]), p["word"]))
+            # cast: every proposal above has an int "count" (from `counts`) and a str "word".
+            entry["variants"] = sorted(
+                by_name[name], key=lambda p: (-cast(int, p["count"]), cast(str, p["word"]))
+            )
             proposals.append(entry)
         return {"documents": documents, "proposals": proposals}
 

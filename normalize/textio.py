@@ -198,8 +198,9 @@ class AtomicFiles:
                 prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent
             )
             try:
-                mode = "w" if text else "wb"
-                handle = os.fdopen(fd, mode, **({"encoding": "utf-8"} if text else {}))
+                handle: IO[Any] = (
+                    os.fdopen(fd, "w", encoding="utf-8") if text else os.fdopen(fd, "wb")
+                )
             except BaseException:
                 os.close(fd)
                 Path(name).unlink(missing_ok=True)
@@ -265,7 +266,7 @@ def open_output(path: Path, *, text: bool = False) -> Iterator[IO[Any]]:
     `--explain /dev/stderr`), so those are written through.
     """
     if path.is_symlink() or (path.exists() and not path.is_file()):
-        with path.open("w" if text else "wb", **({"encoding": "utf-8"} if text else {})) as handle:
+        with path.open("w", encoding="utf-8") if text else path.open("wb") as handle:
             yield handle
     else:
         with atomic_writer(path, text=text) as handle:

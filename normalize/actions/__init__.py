@@ -9,7 +9,7 @@ reversible by construction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
@@ -45,7 +45,7 @@ class DocContext:
     """
 
     is_file: bool = False
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: dict[Hashable, Any] = field(default_factory=dict)  # keys such as (kind, pass name)
     warnings: list[str] = field(default_factory=list)
 
 

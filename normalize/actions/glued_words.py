@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from string import ascii_letters, ascii_lowercase, ascii_uppercase
 from typing import ClassVar
 
@@ -258,11 +259,11 @@ class TextScan:
             end = len(text)
         if self._code_lines is None:
             self._code_lines = {}
-        is_code = self._code_lines.get(start)
-        if is_code is None:
-            is_code = self._code_lines[start] = bool(_CODE_LINE.search(text, start, end))
-        self._line = (start, end, is_code)
-        return is_code
+        cached = self._code_lines.get(start)
+        if cached is None:
+            cached = self._code_lines[start] = bool(_CODE_LINE.search(text, start, end))
+        self._line = (start, end, cached)
+        return cached
 
 
 def _find_all(haystack: bytes, needle: bytes) -> list[int]:
@@ -529,13 +530,13 @@ class SegmentSplitter(_Splitter):
         words = scan.long_words().difference(self.lexicon.counts)
         if words:
             words -= self._unsplittable
-        tokens = []
+        tokens: list[str] = []
         for word in words:
             if len(word) >= self.min_length and self._may_split(word):
                 tokens.extend(
                     t
                     for t in (word, word.capitalize())
-                    if t in text and self.cached(t, lambda t=t: self._pieces(t))
+                    if t in text and self.cached(t, partial(self._pieces, t))
                 )
         return [match for token in sorted(tokens) for match in _occurrences(token, text)]
 

@@ -284,6 +284,7 @@ class _Scan:
                     "a known name written in lower case",
                 )
             return
+        evidence: str | None
         if entry.kind is Kind.VARIANT:
             evidence = f"exact variant {entry.form.text!r} of {person.canonical.text}"
         else:

@@ -19,7 +19,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 import pandas as pd
 import ray
@@ -28,7 +28,7 @@ import ray.data
 from normalize.integrations.common import resolve_rules_dir
 from normalize.pipeline import Normalizer
 
-Batch = pd.DataFrame | dict[str, Any]
+Batch: TypeAlias = pd.DataFrame | dict[str, Any]
 # The column that says why a row was left as it was (a pass crashed on it), as
 # datatrove's step says it in the document's metadata; "" for every other row.
 ERRORS_FIELD = "normalize_error"
