@@ -73,7 +73,7 @@ _OUTSIDE_AGREED = regex.compile(  # the same class in `regex`'s spelling
 PROPERTIES = frozenset({"L", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "N", "Nd", "P", "Z"})
 _NEEDS_UNICODE = regex.compile(rb"\\[wWsSdDbBpP]|[^\x00-\x7f]")
 _QUANTIFIER = regex.compile(r"\{\d+(?:,\d*)?\}")
-_LIST_ESCAPE = regex.compile(r"\\L<(?P<list>\w+)>")
+LIST_REFERENCE = regex.compile(r"\\L<(\w+)>")  # a word list in a pattern; group 1 its name
 _ASCII_PUNCTUATION = regex.compile(r"[^0-9A-Za-z\x80-\U0010ffff]")  # escaped in a word of a list
 # Hyperscan refuses an expression longer than 16,000 bytes.
 MAX_EXPRESSION_BYTES = 15_000
@@ -278,7 +278,7 @@ def to_hyperscan_expressions(pattern: PatternSource) -> list[bytes]:
     if source is None or len(source) <= MAX_EXPRESSION_BYTES:
         return [] if source is None else [source]
     lists = pattern.named_lists
-    references = [m.group("list") for m in _LIST_ESCAPE.finditer(pattern.pattern)]
+    references = LIST_REFERENCE.findall(pattern.pattern)
     references = [reference for reference in references if reference in lists]
     if not references:
         return [source]  # too long all the same: refused at compile time, left unscanned

@@ -36,7 +36,7 @@ import regex
 
 from normalize.actions import Action, DocContext, Resources, RuleProblem
 from normalize.document import Change
-from normalize.pattern_scan import PatternScan, ScanDatabase
+from normalize.pattern_scan import LIST_REFERENCE, PatternScan, ScanDatabase
 from normalize.quotes import QuoteSpans
 from normalize.rules import Rule, RuleSet
 from normalize.safe_regex import (
@@ -56,7 +56,6 @@ __all__ = ["DEFAULT_TIMEOUT_SECONDS", "RegexReplaceAction", "compile_rule_patter
 CASES = ("capitalize",)
 GAZETTEER_LIST = "gazetteer"
 NARROWED_PATTERNS = 512  # NarrowedList keeps at most this many compiled patterns
-_LIST_REFERENCE = regex.compile(r"\\L<(\w+)>")
 _LOOKAROUND = regex.compile(r"\(\?<?[=!]")
 
 
@@ -282,7 +281,7 @@ def _with_scan(
 
 def _used(lists: dict[str, list[str]], source: str) -> dict[str, list[str]]:
     """The lists a pattern refers to (`regex` refuses lists a pattern does not use)."""
-    return {name: lists[name] for name in _LIST_REFERENCE.findall(source) if name in lists}
+    return {name: lists[name] for name in LIST_REFERENCE.findall(source) if name in lists}
 
 
 def _list_name(rule: Rule, key: str, lists: dict[str, list[str]]) -> str:
@@ -302,7 +301,7 @@ def _list_references(rule: Rule) -> list[str]:
     return [
         name
         for source in (rule.data["pattern"], *_prefilter_sources(rule))
-        for name in _LIST_REFERENCE.findall(source)
+        for name in LIST_REFERENCE.findall(source)
     ]
 
 
