@@ -11,8 +11,9 @@ Most certain first:
 2. Single words, only with agreeing evidence: the person's neighbouring name word
    ("Dan Krittenbrink"), one of the person's titles nearby ("Secretary
    Brinken's"), or the person's surname elsewhere in the document. A capitalised
-   word next to them that is not a title or the person's own name makes them part
-   of someone else's name ("Jessica Chen Weiss"), and then nothing changes.
+   word next to them that is not a title, a word of `not_given_names` ("But",
+   "Monday") or the person's own name makes them part of someone else's name
+   ("Jessica Chen Weiss"), and then nothing changes.
    - `surname_variants`: listed wrong surnames ("Brinken");
    - document aliases: once a full variant was corrected ("Chen Gang" -> "Qin
      Gang"), its wrong surname later in that document follows ("Chen held");
@@ -138,6 +139,9 @@ class NamesAction(Action):
     }
     option_fields: ClassVar[dict[str, Field]] = {
         "honorifics": Field(list, items=str, doc="words that may precede anyone's name (Mr, Dr)"),
+        "not_given_names": Field(
+            list, items=str, doc="capitalised words before a name that are no part of it (But)"
+        ),
         "max_edit_distance": Field(int, doc="fuzzy: most edits between a word and a name (0: off)"),
         "fuzzy_min_length": Field(int, doc="fuzzy: shorter words are never looked up"),
         "two_edits_min_length": Field(int, doc="fuzzy: shorter words may be one edit away only"),
@@ -161,6 +165,12 @@ class NamesAction(Action):
         self.honorifics = frozenset(
             word.lower().rstrip(".") for word in self.options.get("honorifics", [])
         )
+        self.not_given_names = frozenset(
+            word.lower() for word in self.options.get("not_given_names", [])
+        )
+        self.real_names: frozenset[str] = resources.shared(
+            "names.real", lambda: read_name_lists(resources.rules_dir)
+        )
         self.window = int(self.options.get("context_window", DEFAULT_CONTEXT_WINDOW))
         self.weak_min_length = int(
             self.options.get("fuzzy_alone_min_length", DEFAULT_FUZZY_ALONE_MIN_LENGTH)
@@ -170,7 +180,7 @@ class NamesAction(Action):
             FuzzyNames(
                 self.gazetteer,
                 self.is_word,
-                resources.shared("names.real", lambda: read_name_lists(resources.rules_dir)),
+                self.real_names,
                 max_distance=max_distance,
                 min_length=int(self.options.get("fuzzy_min_length", DEFAULT_FUZZY_MIN_LENGTH)),
                 two_edits_min_length=int(
@@ -389,7 +399,7 @@ class _Scan:
             return Side.CONFLICT if len(word) == 1 and word.isupper() else Side.NONE
         if not before and gap in ("'", "’") and word in ("s", "S"):
             return Side.NONE  # a possessive
-        if not word[0].isupper():
+        if not word[0].isupper() or (before and key in self.action.not_given_names):
             return Side.NONE
         if _among(word, right, upper):
             return Side.AGREE
@@ -408,8 +418,8 @@ class _Scan:
         if isinstance(found_by, _Alias):
             if word in self.taken:
                 return None
-            if self.action.is_word(word) and sentence_initial(self.text, single.start):
-                return None  # "Blink and you miss it"
+            if self._english_word_opening(single):
+                return None  # "Blink and you miss it", but "Chen said" follows "Chen Gang"
             return _alias_message(found_by)
         reasons = []
         for side, neighbour, index in (
@@ -439,6 +449,15 @@ class _Scan:
         if not reasons:
             return None
         return f"surname variant {word!r} of {person.canonical.text}; " + "; ".join(reasons)
+
+    def _english_word_opening(self, single: _Single) -> bool:
+        """Whether the word is an English word, not also a real name, opening a sentence."""
+        key = single.word.lower()
+        return (
+            self.action.is_word(key)
+            and key not in self.action.real_names
+            and sentence_initial(self.text, single.start)
+        )
 
     def _fuzzy_agrees(
         self,
