@@ -88,7 +88,9 @@ def main() -> int:
     header = [
         "# Common words that news almost never capitalises between two lower-case words;",
         "# the sentences pass notes them there (CAPITALISED_WORD_IN_MID_SENTENCE) for a",
-        f"# reviewer. Counted by bench/rarely_capitalised.py on {args.corpus.name}",
+        "# reviewer, and the glued-words pass puts a full stop before them when it splits",
+        "# one off a glued word (sentence_words). Counted by bench/rarely_capitalised.py",
+        f"# on {args.corpus.name}",
         f"# ({sum(lower.values()):,} lower-case words): at least {args.min_count} uses in lower",
         f"# case, at most {args.max_share:.1%} of them capitalised in that position. Edit freely.",
     ]

@@ -101,6 +101,7 @@ KEYS_BY_SPLIT: dict[str, set[str]] = {
         "never_split_patterns",
         "sentence_openers",
         "openers_after_capital",
+        "sentence_words",
         "closed_class",
         "proper_words",
         "min_count",
@@ -135,6 +136,9 @@ class GluedWordsAction(Action):
         "sentence_openers": Field((list, str), doc="words that, capitalised, start a sentence"),
         "openers_after_capital": Field(
             (list, str), doc="case: the openers split off a capitalised word (NY TimesThe)"
+        ),
+        "sentence_words": Field(
+            (list, str), doc="case: words that, capitalised, can only start a sentence"
         ),
         "closed_class": Field((list, str), doc="words a sentence cannot end with"),
         "proper_words": Field((list, str), doc="words always written with a capital"),
@@ -397,6 +401,7 @@ class CaseSplitter(_Splitter):
         self.openers_after_capital = {
             w.lower() for w in rule_list(rule, "openers_after_capital", resources)
         }
+        self.sentence_words = {w.lower() for w in rule_list(rule, "sentence_words", resources)}
         self.closed = {w.lower() for w in rule_list(rule, "closed_class", resources)}
         self.proper = {w.lower() for w in rule_list(rule, "proper_words", resources)}
         patterns = rule.data.get("never_split_patterns") or []
@@ -426,7 +431,13 @@ class CaseSplitter(_Splitter):
             return Split(offset, ". ", f"'{right}' starts a sentence: '{left}' ended one")
         if left.lower() in self.closed:
             return Split(offset, " ", f"'{left}' cannot end a sentence")
-        if self._sentence_starts(right, match.end(), text):
+        if self._name_follows(match.end(), text):
+            return Split(offset, " ", f"'{right}' starts a name")
+        if right.lower() in self.sentence_words:
+            return Split(
+                offset, ". ", f"'{right}' is a word news capitalises only to start a sentence"
+            )
+        if self._written_lower(right, text):
             return Split(
                 offset,
                 ". ",
@@ -458,14 +469,17 @@ class CaseSplitter(_Splitter):
         right_ok = right.lower() in self.proper or self.is_word(right, self.min_count)
         return right_ok and self.is_word(left, self.min_count)
 
-    def _sentence_starts(self, right: str, end: int, text: str) -> bool:
+    @staticmethod
+    def _name_follows(end: int, text: str) -> bool:
+        """Whether a capitalised word follows: "overthrowPresident Olusegun"."""
+        after = _NEXT_WORD.match(text, end)
+        return after is not None and after.group(1)[0].isupper()
+
+    def _written_lower(self, right: str, text: str) -> bool:
         """Document evidence that `right` is a common word capitalised by a sentence start."""
         lower = right.lower()
         if lower in self.proper:
             return False
-        after = _NEXT_WORD.match(text, end)
-        if after and after.group(1)[0].isupper():
-            return False  # "overthrowPresident Olusegun": the start of a name
         if not regex.search(rf"(?<![\p{{L}}'’-]){lower}(?![\p{{L}}'’-])", text):
             return False
         return not regex.search(rf"\p{{Ll}}[,;]? {right}(?![\p{{L}}'’-])", text)
