@@ -5,7 +5,11 @@ never its words. Only double quotes count (single ones double as apostrophes).
 Curly quotes say which way they face; straight ones pair up in order within a
 paragraph. A quotation left open runs to the end of its paragraph (line), and a
 closing quote with no opening one closes a quotation that began at the start of
-the paragraph: when unsure, more text counts as quoted, never less.
+the paragraph: when unsure, more text counts as quoted, never less. A straight
+quote with no opening one before it closes too when it faces that way, right
+after a word or a stop and before a space, a stop or the line end: text wrapped
+at a fixed width ends a quotation on the line after it began ("...too badly,"
+he added.).
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ import bisect
 import regex
 
 _QUOTE_MARKS = regex.compile(r'[“”"\n]')
+# A straight quote that can only close: after a letter, digit or punctuation
+# mark, and before white space, punctuation or the end of the text.
+_CLOSING_STRAIGHT = regex.compile(r'(?<=[\p{L}\p{N}\p{P}])"(?=[\s\p{P}]|\Z)')
 
 
 class QuoteSpans:
@@ -32,7 +39,7 @@ class QuoteSpans:
                     self._add(open_at, pos)
                 open_at, line_start = None, pos + 1
             elif open_at is None:
-                if mark == "”":
+                if mark == "”" or (mark == '"' and _CLOSING_STRAIGHT.match(text, pos)):
                     self._add(line_start, pos + 1)
                 else:
                     open_at = pos

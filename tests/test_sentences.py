@@ -47,6 +47,15 @@ def test_quote_spans() -> None:
     assert not quotes.overlaps(0, 2)
 
 
+def test_a_straight_quote_closes_a_quotation_wrapped_from_the_line_before() -> None:
+    text = '    "The rains have not made the\nsituation too badly," he added. "We will" so "'
+    quotes = QuoteSpans(text)
+    assert text.index("rains") in quotes and text.index("too") in quotes
+    assert text.index("he added") not in quotes and text.index("so") not in quotes
+    assert text.index("We") in quotes
+    assert len(text) - 1 in quotes  # a quote opening at the line end: more quoted, never less
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
