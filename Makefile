@@ -8,7 +8,7 @@ RAW    := corpus/raw
 CLEAN  := corpus/clean
 
 .PHONY: help clean-corpus report test check fuzz lint format clean suggest bench bench-names bench-edits \
-        count-capitals
+        bench-damage count-capitals
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -56,8 +56,11 @@ format: $(STAMP)  ## apply ruff's formatting and safe fixes
 bench-edits: $(STAMP)  ## list every glued-word and sentence edit over ../shared/bench into bench-edits.txt
 	$(BIN)/python bench/list_edits.py -o bench-edits.txt
 
+bench-damage: $(STAMP)  ## inject the seeds' kinds of damage into ../shared/bench articles: repaired, left or other
+	$(BIN)/python bench/damage.py -o bench-damage.txt
+
 count-capitals: $(STAMP)  ## count over ../shared/bench the words news rarely capitalises: rules/data/lists/rarely-capitalised.txt
 	$(BIN)/python bench/rarely_capitalised.py
 
 clean:  ## remove the virtualenv and generated output
-	rm -rf $(VENV) $(CLEAN)/*.txt $(CLEAN)/*.jsonl .pytest_cache .ruff_cache build bench-edits.txt
+	rm -rf $(VENV) $(CLEAN)/*.txt $(CLEAN)/*.jsonl .pytest_cache .ruff_cache build bench-edits.txt bench-damage.txt

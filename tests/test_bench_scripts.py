@@ -1,7 +1,8 @@
 """The benchmark scripts still run (on a small corpus made of corpus/raw, in seconds).
 
 What they measure is read by people (`make bench`, `make bench-names`,
-`make bench-edits`); these tests only keep them from breaking unnoticed.
+`make bench-edits`, `make bench-damage`); these tests only keep them from
+breaking unnoticed.
 """
 
 from __future__ import annotations
@@ -73,3 +74,16 @@ def test_rarely_capitalised_counts_a_word_list(tmp_path: Path) -> None:
     assert "Visit" in words and "The" in words
     assert all(word[:1].isupper() and word[1:].islower() for word in words)
     assert "He" not in words  # pronouns have a rule of their own
+
+
+def test_bench_damage_sorts_every_injected_damage(tmp_path: Path) -> None:
+    listing = tmp_path / "damage.txt"
+    corpus = str(small_corpus(tmp_path))
+    table = run_script("damage.py", "--corpus", corpus, "--step", "1", "-o", str(listing))
+    lines = table.splitlines()
+    rows = [line.split(" | ") for line in lines if line.startswith("| ") and "`" in line]
+    assert rows and any(row[0] == "| repeated stop" for row in rows)
+    for row in rows:  # tried, then three shares that add up to the whole
+        shares = [float(cell.strip(" |%")) for cell in row[3:]]
+        assert int(row[2]) > 0 and abs(sum(shares) - 100) < 0.2, row
+    assert "repaired\trepeated stop" in listing.read_text(encoding="utf-8")
