@@ -207,13 +207,14 @@ def print_table(counts: Counter[tuple[str, str]], seconds: float) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=BENCH_CORPUS)
+    parser.add_argument("--rules", type=Path, default=ROOT / "rules", help="the rules folder")
     parser.add_argument(
         "--step", type=int, default=12, help="damage every STEP-th article (default 12: ~2,900)"
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed of the spots")
     parser.add_argument("-o", "--output", type=Path, help="list `other` and some `left` here")
     args = parser.parse_args(argv)
-    normalizer = Normalizer.from_rules(ROOT / "rules")
+    normalizer = Normalizer.from_rules(args.rules)
     started = time.perf_counter()
     texts = read_texts(args.corpus, args.step)
     if args.output is None:

@@ -71,6 +71,7 @@ def texts_by_step(raw: str, edits: list[Edit]) -> dict[int, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--rules", type=Path, default=ROOT / "rules", help="the rules folder")
     parser.add_argument("--passes", default="glued_words,sentences")
     parser.add_argument("--limit", type=int, default=None, help="read only the first N documents")
     parser.add_argument("-o", "--output", type=Path, help="write the listing here (default stdout)")
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.corpus}: benchmark corpus not found", file=sys.stderr)
         return 2
     passes = set(args.passes.split(","))
-    normalizer = Normalizer.from_rules(ROOT / "rules")
+    normalizer = Normalizer.from_rules(args.rules)
     counts: Counter[str] = Counter()
     words = documents = 0
     started = time.perf_counter()
