@@ -466,8 +466,15 @@ class CaseSplitter(_Splitter):
             return False  # "PayPal" is one word; "iPhone", "eBay" have a one-letter prefix
         if left[0].isupper() and (len(left) < 3 or right.lower() not in self.openers_after_capital):
             return False  # FoxNews, LinkedIn, CareNow: brands; "NY TimesThe" is split
-        right_ok = right.lower() in self.proper or self.is_word(right, self.min_count)
-        return right_ok and self.is_word(left, self.min_count)
+        if not self.is_word(left, self.min_count):
+            return False
+        # After a function word ("withVaritronic", "andSeabrook") any capitalised
+        # word is a name that lost its space: function words start no brand.
+        return (
+            right.lower() in self.proper
+            or self.is_word(right, self.min_count)
+            or (left.lower() in self.closed and len(right) >= 3)
+        )
 
     @staticmethod
     def _name_follows(end: int, text: str) -> bool:
