@@ -51,6 +51,16 @@ NATIONALITIES = (
     "Israeli|Iranian|Mexican|Canadian|Australian|European|African|Korean|Turkish"
 )
 
+# What a translation leaves of a sentence it cut off (the seeds: "continues to
+# express", "argued that it must").
+FRAGMENTS = [
+    "continues to express",
+    "argued that it must",
+    "stressed the importance of",
+    "expressed concern over the",
+    "called on both sides to",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class Damage:
@@ -66,7 +76,7 @@ Inject = Callable[[regex.Match[str]], str]
 
 
 def _damage(name: str, example: str, spot: str, inject: Inject) -> Damage:
-    return Damage(name, example, regex.compile(spot, regex.V1), inject)
+    return Damage(name, example, regex.compile(spot, regex.V1 | regex.MULTILINE), inject)
 
 
 # Spots are chosen in running prose: lower-case words around them, so that a
@@ -120,6 +130,12 @@ DAMAGES = [
         "he said. on tuesday.",
         rf"(?<= \p{{Ll}}{{2,}}) (on|by|until|since|last|this|next) ({WEEKDAYS_MONTHS})(?=\.)",
         lambda m: f". {m.group(1)} {m.group(2).lower()}",
+    ),
+    _damage(
+        "dangling fragment",
+        "human rights. continues to express",
+        r"(?<=^[^\n]{98,}\p{Ll}{2,}\.)(?=\n)",  # a paragraph, not a wrapped newswire line
+        lambda m: " " + FRAGMENTS[m.start() % len(FRAGMENTS)],
     ),
     _damage(
         "lower-case weekday or month",
