@@ -56,11 +56,12 @@ format: $(STAMP)  ## apply ruff's formatting and safe fixes
 bench-edits: $(STAMP)  ## list every glued-word and sentence edit over ../shared/bench into bench-edits.txt
 	$(BIN)/python bench/list_edits.py -o bench-edits.txt
 
-bench-damage: $(STAMP)  ## inject the seeds' kinds of damage into ../shared/bench articles: repaired, left or other
+bench-damage: $(STAMP)  ## inject the seeds' kinds of damage (and misspelt names) into ../shared/bench articles
 	$(BIN)/python bench/damage.py -o bench-damage.txt
+	$(BIN)/python bench/damage_names.py -o bench-damage-names.txt
 
 count-capitals: $(STAMP)  ## count over ../shared/bench the words news rarely capitalises: rules/data/lists/rarely-capitalised.txt
 	$(BIN)/python bench/rarely_capitalised.py
 
 clean:  ## remove the virtualenv and generated output
-	rm -rf $(VENV) $(CLEAN)/*.txt $(CLEAN)/*.jsonl .pytest_cache .ruff_cache build bench-edits.txt bench-damage.txt
+	rm -rf $(VENV) $(CLEAN)/*.txt $(CLEAN)/*.jsonl .pytest_cache .ruff_cache build bench-edits.txt bench-damage.txt bench-damage-names.txt

@@ -209,14 +209,21 @@ def run(
     return counts
 
 
+OUTCOMES = ("repaired", "left", "other")
+
+
+def outcome_cells(counts: Counter[tuple[str, str]], kind: str) -> tuple[int, list[str]]:
+    """How often `kind` was tried, and the share of each outcome as a table cell."""
+    tried = sum(counts[kind, outcome] for outcome in OUTCOMES)
+    return tried, [f"{counts[kind, outcome] * 100 / max(tried, 1):.1f}%" for outcome in OUTCOMES]
+
+
 def print_table(counts: Counter[tuple[str, str]], seconds: float) -> None:
-    outcomes = ("repaired", "left", "other")
     print(f"| damage | as in the seeds | tried | repaired | left | other |   ({seconds:.0f} s)")
     print("| --- | --- | ---: | ---: | ---: | ---: |")
     for damage in DAMAGES:
-        tried = sum(counts[damage.name, outcome] for outcome in outcomes)
+        tried, shares = outcome_cells(counts, damage.name)
         if tried:
-            shares = [f"{counts[damage.name, outcome] * 100 / tried:.1f}%" for outcome in outcomes]
             print(f"| {damage.name} | `{damage.example}` | {tried} | {' | '.join(shares)} |")
 
 

@@ -87,3 +87,12 @@ def test_bench_damage_sorts_every_injected_damage(tmp_path: Path) -> None:
         shares = [float(cell.strip(" |%")) for cell in row[3:]]
         assert int(row[2]) > 0 and abs(sum(shares) - 100) < 0.2, row
     assert "repaired\trepeated stop" in listing.read_text(encoding="utf-8")
+
+
+def test_bench_damage_names_writes_a_gazetteer_and_counts(tmp_path: Path) -> None:
+    listing = tmp_path / "names.txt"
+    corpus = str(small_corpus(tmp_path))
+    table = run_script("damage_names.py", "--corpus", corpus, "--step", "1", "-o", str(listing))
+    assert "a gazetteer of" in table and "false corrections" in table
+    assert "| full name |" in table  # the seeds name people often enough to try
+    assert "\tfull name: " in listing.read_text(encoding="utf-8")

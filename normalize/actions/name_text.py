@@ -22,6 +22,7 @@ _PREV_WORD = re.compile(r"([^\W\d_]+)(\.?)([ \t\u00a0]*\n?[ \t\u00a0]*|[-'’])\
 _NEXT_WORD = re.compile(r"([ \t\u00a0]*\n?[ \t\u00a0]*|[-'’])([^\W\d_]+)")
 _ANY_CAPITAL = re.compile(f"[A-Z{_UPPER_LATIN}]")
 _SOCIAL = re.compile(r"(?<![\w.])[@#][^\W\d_]|pic\.twitter\.com|://")
+_POST_LENGTH = 280  # the longest post on X (Twitter)
 _OPEN_QUOTES = "\"“‘'«"
 _CLOSE_QUOTES = "\"”’'»"
 _SENTENCE_OPENERS = " \t\u00a0\"“‘'(["
@@ -180,8 +181,16 @@ def may_capitalise(text: str, start: int, end: int) -> bool:
     return not (before in _OPEN_QUOTES and after in _CLOSE_QUOTES)
 
 
-def on_social_line(text: str, pos: int) -> bool:
-    return _SOCIAL.search(_line_at(text, pos)) is not None
+def near_social(text: str, pos: int) -> bool:
+    """Whether a handle, hashtag or link stands on the same line within a post's
+    length (280 characters) of `pos`: the name may be in a quoted post or be a
+    display name ("Michael Heilemann (@Heilemann)"), which stay as written. A
+    scraped article that is one long line is not one post."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    line_end = text.find("\n", pos)
+    start = max(line_start, pos - _POST_LENGTH)
+    end = min(line_end if line_end >= 0 else len(text), pos + _POST_LENGTH)
+    return _SOCIAL.search(text, start, end) is not None
 
 
 def _line_at(text: str, pos: int) -> str:

@@ -44,9 +44,9 @@ from normalize.actions.name_text import (
     locate,
     match_form,
     may_capitalise,
+    near_social,
     next_name_word,
     next_word,
-    on_social_line,
     prev_word,
     render,
     sentence_initial,
@@ -475,7 +475,7 @@ class _Scan:
             long_enough and (title is not None or (elsewhere and candidate.distance == 1))
         )
         # A post's display name ("Michael Heilemann (@Heilemann)") is quoted as it is.
-        return agrees and not on_social_line(self.text, single.start)
+        return agrees and not near_social(self.text, single.start)
 
     def _change_single(self, single: _Single, option: _Option, evidence: str) -> None:
         person, index = option.person, option.index
