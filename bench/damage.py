@@ -187,14 +187,15 @@ def run(
 ) -> Counter[tuple[str, str]]:
     """Inject each damage once per text; count the outcomes and list them to `out`."""
     counts: Counter[tuple[str, str]] = Counter()
-    rng = random.Random(seed)
+    # One random stream per damage: adding a kind does not move the others' spots.
+    rngs = {damage.name: random.Random(f"{seed}:{damage.name}") for damage in DAMAGES}
     for text in texts:
         clean = normalizer.normalize(text, as_file=True)
         for damage in DAMAGES:
             spots = list(damage.spot.finditer(clean))
             if not spots:
                 continue
-            spot = rng.choice(spots)
+            spot = rngs[damage.name].choice(spots)
             injected = damage.inject(spot)
             damaged = clean[: spot.start()] + injected + clean[spot.end() :]
             again = normalizer.normalize(damaged, as_file=True)

@@ -77,6 +77,7 @@ _LONG_WORD = re.compile(rf" ([a-z]{{{LONG_WORD},}})")
 # The word right before / after a token, separated by one space and nothing else.
 _PREVIOUS_WORD = regex.compile(r"(?:^|[^\p{L}'’-])(\p{L}+) $")
 _NEXT_WORD = regex.compile(r" (\p{L}+)")
+_CAPITAL_OR_DIGIT_NEXT = regex.compile(r" [\p{Lu}\p{N}]")
 _CODE_LINE = regex.compile(r"[{}]|\);|\bvar |\bfunction\s*\(|==|=>|</?[a-z]+[ >]")
 SPLITS = ("case", "stop", "segment")
 CACHE_LIMIT = 50_000  # distinct tokens remembered per rule before the cache starts over
@@ -432,7 +433,7 @@ class CaseSplitter(_Splitter):
         if left.lower() in self.closed:
             return Split(offset, " ", f"'{left}' cannot end a sentence")
         if self._name_follows(match.end(), text):
-            return Split(offset, " ", f"'{right}' starts a name")
+            return Split(offset, " ", f"'{right}' starts a name or a date")
         if right.lower() in self.sentence_words:
             return Split(
                 offset, ". ", f"'{right}' is a word news capitalises only to start a sentence"
@@ -478,16 +479,18 @@ class CaseSplitter(_Splitter):
 
     @staticmethod
     def _name_follows(end: int, text: str) -> bool:
-        """Whether a capitalised word follows: "overthrowPresident Olusegun"."""
-        after = _NEXT_WORD.match(text, end)
-        return after is not None and after.group(1)[0].isupper()
+        """Whether a capitalised word or a number follows: "overthrowPresident
+        Olusegun", "payableMay 1"."""
+        after = _CAPITAL_OR_DIGIT_NEXT.match(text, end)
+        return after is not None
 
     def _written_lower(self, right: str, text: str) -> bool:
         """Document evidence that `right` is a common word capitalised by a sentence start."""
         lower = right.lower()
         if lower in self.proper:
             return False
-        if not regex.search(rf"(?<![\p{{L}}'’-]){lower}(?![\p{{L}}'’-])", text):
+        # Not in a link or an address: "gawker.com" says nothing about "Gawker".
+        if not regex.search(rf"(?<![\p{{L}}'’./@-]){lower}(?![\p{{L}}'’/@-]|\.\p{{L}})", text):
             return False
         return not regex.search(rf"\p{{Ll}}[,;]? {right}(?![\p{{L}}'’-])", text)
 
