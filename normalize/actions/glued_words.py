@@ -116,6 +116,7 @@ KEYS_BY_SPLIT: dict[str, set[str]] = {
         "min_junction_length",
         "rival_ratio",
         "min_typo_count",
+        "min_pair_count",
     },
 }
 
@@ -153,6 +154,9 @@ class GluedWordsAction(Action):
             (int, float), doc="segment: how much commoner the pair must be than a near word"
         ),
         "min_typo_count": Field(int, doc="segment: a word this common one letter longer wins"),
+        "min_pair_count": Field(
+            int, doc="segment: a pair this common in the bigram list needs no neighbour (0: off)"
+        ),
     }
 
     def __init__(self, ruleset: RuleSet, resources: Resources) -> None:
@@ -526,6 +530,7 @@ class SegmentSplitter(_Splitter):
         self.min_junction = int(rule.data.get("min_junction_length", 3))
         self.rival_ratio = float(rule.data.get("rival_ratio", 10))
         self.min_typo_count = int(rule.data.get("min_typo_count", 10_000))
+        self.min_pair_count = int(rule.data.get("min_pair_count", 0))
         self.junction = {w.lower() for w in rule_list(rule, "junction_words", resources)}
         if not self.junction:
             raise RuleProblem(rule, "split: segment needs 'junction_words'")
@@ -604,7 +609,8 @@ class SegmentSplitter(_Splitter):
     def _agrees(
         self, token: str, first: str, last: str, previous: str | None, following: str | None
     ) -> bool:
-        """Do the neighbouring words agree with the split?"""
+        """Do the neighbouring words agree with the split, or is the pair itself
+        so common ("underthe", "comparedwith") that it needs no neighbour?"""
         if token[0].isupper():
             # A capitalised token is a name unless it completes the name before
             # it and a function word follows: "Hong Kongas" (hong kong), but not
@@ -617,8 +623,10 @@ class SegmentSplitter(_Splitter):
                 and last in self.junction
                 and self._known(previous, first)
             )
-        return (previous is not None and self._known(previous, first)) or (
-            following is not None and self._known(last, following)
+        return (
+            (previous is not None and self._known(previous, first))
+            or (following is not None and self._known(last, following))
+            or 0 < self.min_pair_count <= self.bigrams.get(f"{first} {last}", 0)
         )
 
     def _confirmed(self, token: str, first: str, last: str) -> bool:
