@@ -138,6 +138,13 @@ DAMAGES = [
         lambda m: " " + FRAGMENTS[m.start() % len(FRAGMENTS)],
     ),
     _damage(
+        "pronoun echoing a name",
+        "Antony Blinken He arrived",
+        r"(?<=\b(?:President|Minister|Secretary|Senator|Governor|Ambassador|Chairman|General)"
+        r" \p{Lu}\p{Ll}+ \p{Lu}\p{Ll}{2,})(?= (?:said|says|told|added|arrived|met|is|was|has) )",
+        lambda m: " He",
+    ),
+    _damage(
         "lower-case weekday or month",
         "he said on tuesday",
         rf"(?<= \p{{Ll}}+ )(?:{WEEKDAYS_MONTHS})(?=[ ,.])",
