@@ -38,18 +38,23 @@ FLOORS = {
 MAY_DIFFER = {"glued sentence", "glued capitalised word", "sentence broken before its time"}
 
 
+def run_bench(script: str, *args: str) -> str:
+    """What a bench script prints, run over the benchmark corpus."""
+    command = [sys.executable, str(ROOT / "bench" / script), "--corpus", str(BENCH_CORPUS), *args]
+    return subprocess.run(
+        command, capture_output=True, text=True, cwd=ROOT, timeout=600, check=True
+    ).stdout
+
+
+def table_shares(table: str) -> dict[str, list[float]]:
+    """The repaired, left and other shares of each row of a printed table."""
+    rows = [line.split(" | ") for line in table.splitlines() if line.endswith("% |")]
+    return {row[0].removeprefix("| "): [float(c.strip(" |%")) for c in row[-3:]] for row in rows}
+
+
 @pytest.fixture(scope="module")
 def shares() -> dict[str, list[float]]:
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "damage.py"), "--corpus", str(BENCH_CORPUS)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=600,
-        check=True,
-    )
-    rows = [line.split(" | ") for line in result.stdout.splitlines() if "`" in line]
-    return {row[0].removeprefix("| "): [float(c.strip(" |%")) for c in row[3:]] for row in rows}
+    return table_shares(run_bench("damage.py"))
 
 
 @pytest.mark.skipif(not BENCH_CORPUS.exists(), reason=f"benchmark corpus {BENCH_CORPUS} absent")
@@ -59,3 +64,12 @@ def test_damage_is_repaired_as_often_as_before(shares, damage) -> None:
     assert repaired >= FLOORS[damage]
     if damage not in MAY_DIFFER:
         assert other == 0
+
+
+@pytest.mark.skipif(not BENCH_CORPUS.exists(), reason=f"benchmark corpus {BENCH_CORPUS} absent")
+def test_misspelt_names_of_unlisted_people_are_repaired_and_nothing_else(tmp_path) -> None:
+    printed = run_bench("damage_names.py", "-o", str(tmp_path / "listing.txt"))
+    assert "(false corrections): 0\n" in printed
+    rows = table_shares(printed)
+    assert rows["full name"][0] >= 85 and rows["later bare surname"][0] >= 75
+    assert rows["full name"][2] == rows["later bare surname"][2] == 0
