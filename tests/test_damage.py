@@ -1,11 +1,12 @@
-"""The seeds' kinds of damage, put into benchmark articles, are still repaired.
+"""The seeds' kinds of damage and misspelt names, put into benchmark articles, are repaired.
 
 bench/damage.py injects one damage at a time into cleaned articles of the
 benchmark corpus (see README, "Damage on pages nobody tuned a rule on"). Here it
 runs over every 12th article, and each kind must keep the share it reached when
 the rules were written, less a margin for changes in the random spots; the
 kinds whose every outcome was a repair or a miss must never do anything else.
-Skipped where the benchmark corpus is absent.
+bench/damage_names.py does the same for the names of unlisted people. Skipped
+where the benchmark corpus is absent.
 """
 
 from __future__ import annotations
