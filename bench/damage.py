@@ -61,6 +61,20 @@ FRAGMENTS = [
     "called on both sides to",
 ]
 
+# Lines of web chrome, as scrapers leave them between paragraphs.
+CHROME = [
+    "Leave a Reply",
+    "Share this article",
+    "Scroll down for video",
+    "Advertisement",
+    "Related Articles",
+    "Follow us on Twitter",
+    "Read more: Talks resume in Beijing",
+    "Home » World » Asia",
+    "Source: Reuters",
+    "Copyright 2023 Example News. All rights reserved.",
+]
+
 
 @dataclass(frozen=True, slots=True)
 class Damage:
@@ -165,10 +179,10 @@ DAMAGES = [
         lambda m: m.group().encode("utf-8").decode("sloppy-windows-1252"),
     ),
     _damage(
-        "boilerplate line",
+        "boilerplate line (ten kinds)",
         "Leave a Reply",
         r"(?<=\.\n)(?=\p{Lu})",
-        lambda m: "Leave a Reply\n",
+        lambda m: CHROME[m.start() % len(CHROME)] + "\n",
     ),
 ]
 

@@ -33,7 +33,7 @@ FLOORS = {
     "lower-case weekday or month": 82,
     "lower-case nationality": 82,
     "mojibake": 97,
-    "boilerplate line": 97,
+    "boilerplate line (ten kinds)": 97,
 }
 # Where a repair can be partial: a space for a lost stop, a join without a capital.
 MAY_DIFFER = {"glued sentence", "glued capitalised word", "sentence broken before its time"}
