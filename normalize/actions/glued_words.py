@@ -436,7 +436,7 @@ class CaseSplitter(_Splitter):
             return Split(offset, ". ", f"'{right}' starts a sentence: '{left}' ended one")
         if left.lower() in self.closed:
             return Split(offset, " ", f"'{left}' cannot end a sentence")
-        if self._name_follows(match.end(), text):
+        if self._name_or_date_follows(match.end(), text):
             return Split(offset, " ", f"'{right}' starts a name or a date")
         if right.lower() in self.sentence_words:
             return Split(
@@ -482,11 +482,10 @@ class CaseSplitter(_Splitter):
         )
 
     @staticmethod
-    def _name_follows(end: int, text: str) -> bool:
+    def _name_or_date_follows(end: int, text: str) -> bool:
         """Whether a capitalised word or a number follows: "overthrowPresident
         Olusegun", "payableMay 1"."""
-        after = _CAPITAL_OR_DIGIT_NEXT.match(text, end)
-        return after is not None
+        return _CAPITAL_OR_DIGIT_NEXT.match(text, end) is not None
 
     def _written_lower(self, right: str, text: str) -> bool:
         """Document evidence that `right` is a common word capitalised by a sentence start."""
