@@ -170,11 +170,10 @@ def may_capitalise(text: str, start: int, end: int) -> bool:
     """Whether a name written in lower case at text[start:end] is a slip to repair.
 
     Not on an all-lower-case line (a deliberately lower-cased text stays so), not
-    on a line with handles, hashtags or links (a quoted post: "I think mike
-    seidel was..."), not in quotes of its own (a user name: “paul manafort”).
+    near a handle, hashtag or link (a quoted post: "I think mike seidel was...",
+    see `near_social`), not in quotes of its own (a user name: “paul manafort”).
     """
-    line = _line_at(text, start)
-    if _ANY_CAPITAL.search(line) is None or _SOCIAL.search(line) is not None:
+    if _ANY_CAPITAL.search(_line_at(text, start)) is None or near_social(text, start):
         return False
     before = text[start - 1] if start > 0 else ""
     after = text[end] if end < len(text) else ""
