@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 from normalize.gazetteer import read_name_lists  # noqa: E402
 from normalize.lexicon import load_lexicon, read_word_file  # noqa: E402
 from normalize.pipeline import Normalizer  # noqa: E402
+from normalize.rules import suggest_rule_id  # noqa: E402
 
 NAMES_FILE = "50-names.yaml"
 GIVEN_NAMES = ROOT / "rules" / "data" / "names" / "us-given-names.txt"
@@ -78,7 +79,7 @@ def write_rules(folder: Path, people: list[tuple[str, str]]) -> None:
     names_yaml = yaml.safe_load((folder / NAMES_FILE).read_text("utf-8"))
     names_yaml["rules"] = [
         {
-            "id": f"NAME_{first}_{last}".upper(),
+            "id": suggest_rule_id(f"NAME_{first}_{last}"),
             "canonical": f"{first} {last}",
             "message": "A frequent person of the benchmark corpus.",
         }

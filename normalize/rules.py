@@ -10,6 +10,7 @@ that does not compile, say) when the pipeline builds them.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,15 @@ DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 
 RULE_FILE_NAME = re.compile(r"^(\d+)-[\w.-]+\.ya?ml$")
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+def suggest_rule_id(text: str) -> str:
+    """A valid rule id made from `text`: "name-Cristina Fernández" -> "NAME_CRISTINA_FERNANDEZ"."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[A-Za-z0-9]+", ascii_text)
+    suggestion = "_".join(words).upper()
+    return suggestion if RULE_ID.match(suggestion) else f"RULE_{suggestion}".rstrip("_")
+
 
 FILE_FIELDS: dict[str, Field] = {
     "pass": Field(str, required=True, doc="name of the pass, shown in every edit"),
@@ -200,7 +210,7 @@ def _load_rule(
     before = len(problems)
     problems.extend(f"{where}: {p}" for p in check_mapping(item, fields, "rule"))
     if isinstance(rule_id, str) and not RULE_ID.match(rule_id):
-        problems.append(f"{where}: rule ids are UPPER_SNAKE_CASE, like {rule_id.upper()}")
+        problems.append(f"{where}: rule ids are UPPER_SNAKE_CASE, like {suggest_rule_id(rule_id)}")
     enabled = item.get("enabled", True)
     if enabled is False and not item.get("reason"):
         problems.append(f"{where}: a rule switched off needs a 'reason'")

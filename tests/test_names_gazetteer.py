@@ -143,6 +143,21 @@ def test_a_post_is_left_alone_but_not_a_whole_line_with_one(tmp_path) -> None:
     assert run(folder, article)[0] == expected + "Antony Blinken spoke, and Antony Blinken left."
 
 
+def test_a_short_surname_alone_needs_the_name_in_the_document(tmp_path) -> None:
+    doruri = {
+        "id": "NAME_IZZAT_DORURI",
+        "canonical": "Izzat Doruri",
+        "context": ["General"],
+        "message": "A test person.",
+    }
+    folder = make_rules(tmp_path, doruri, fuzzy_alone_min_length=5)
+    assert run(folder, "Izzat Doruri spoke. On Monday, Dorri said no.")[0] == (
+        "Izzat Doruri spoke. On Monday, Doruri said no."  # five letters, one edit, named before
+    )
+    for text in ("On Monday, Dorri said no.", "General al-Douri spoke."):  # nothing agrees; a name
+        assert run(folder, text) == (text, [])
+
+
 def test_fuzzy_never_touches_a_real_name_or_another_first_letter(tmp_path) -> None:
     folder = make_rules(tmp_path, BLINKEN, names="blinkem\n")
     assert run(folder, "Antony Blinkem spoke.")[0] == "Antony Blinkem spoke."

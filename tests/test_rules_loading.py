@@ -74,6 +74,16 @@ def test_duplicate_ids_across_files(tmp_path: Path) -> None:
     assert "10-demo.yaml:5" in problem
 
 
+@pytest.mark.parametrize(
+    ("rule_id", "suggested"),
+    [("double-space", "DOUBLE_SPACE"), ("NAME_CRISTINA_FERNÁNDEZ", "NAME_CRISTINA_FERNANDEZ")],
+)
+def test_a_bad_id_gets_a_valid_one_suggested(tmp_path: Path, rule_id, suggested) -> None:
+    folder = write_rules(tmp_path, GOOD_RULE.replace("id: DOUBLE_SPACE", f"id: {rule_id}"))
+    (problem,) = problems_of(folder)
+    assert problem.endswith(f"rule ids are UPPER_SNAKE_CASE, like {suggested}")
+
+
 def test_switched_off_rule_needs_a_reason(tmp_path: Path) -> None:
     folder = write_rules(
         tmp_path, GOOD_RULE.replace("    message:", "    enabled: false\n    message:")
