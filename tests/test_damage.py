@@ -72,5 +72,5 @@ def test_misspelt_names_of_unlisted_people_are_repaired_and_nothing_else(tmp_pat
     printed = run_bench("damage_names.py", "-o", str(tmp_path / "listing.txt"))
     assert "(false corrections): 0\n" in printed
     rows = table_shares(printed)
-    assert rows["full name"][0] >= 85 and rows["later bare surname"][0] >= 75
+    assert rows["full name"][0] >= 85 and rows["later bare surname"][0] >= 90
     assert rows["full name"][2] == rows["later bare surname"][2] == 0
