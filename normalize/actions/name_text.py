@@ -185,14 +185,18 @@ def near_social(text: str, pos: int) -> bool:
     length (280 characters) of `pos`: the name may be in a quoted post or be a
     display name ("Michael Heilemann (@Heilemann)"), which stay as written. A
     scraped article that is one long line is not one post."""
-    line_start = text.rfind("\n", 0, pos) + 1
-    line_end = text.find("\n", pos)
+    line_start, line_end = _line_bounds(text, pos)
     start = max(line_start, pos - _POST_LENGTH)
-    end = min(line_end if line_end >= 0 else len(text), pos + _POST_LENGTH)
+    end = min(line_end, pos + _POST_LENGTH)
     return _SOCIAL.search(text, start, end) is not None
 
 
-def _line_at(text: str, pos: int) -> str:
-    line_start = text.rfind("\n", 0, pos) + 1
+def _line_bounds(text: str, pos: int) -> tuple[int, int]:
+    """Where the line holding `pos` starts and ends (its newline excluded)."""
     line_end = text.find("\n", pos)
-    return text[line_start : line_end if line_end >= 0 else len(text)]
+    return text.rfind("\n", 0, pos) + 1, line_end if line_end >= 0 else len(text)
+
+
+def _line_at(text: str, pos: int) -> str:
+    start, end = _line_bounds(text, pos)
+    return text[start:end]
