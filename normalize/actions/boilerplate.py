@@ -20,7 +20,13 @@ import regex
 
 from normalize.actions import Action, DocContext, Resources, RuleProblem
 from normalize.document import Change
-from normalize.pattern_scan import PatternScan, agreed_characters, character_class
+from normalize.pattern_scan import (
+    PatternScan,
+    PatternSource,
+    ScanOnlyPattern,
+    agreed_characters,
+    character_class,
+)
 from normalize.rules import Rule, RuleSet
 from normalize.safe_regex import DEFAULT_TIMEOUT_SECONDS, RegexBudget, compile_rule_pattern
 from normalize.schema import Field
@@ -207,22 +213,25 @@ def _whole_text_scan(patterns: list[tuple[Rule, regex.Pattern[str]]]) -> regex.P
     return regex.compile(f"(?m)^{space}(?:{body}){space}$", regex.IGNORECASE)
 
 
-def _gate_patterns(line_rules: dict[str, Rule]) -> list[regex.Pattern[str]]:
+def _gate_patterns(line_rules: dict[str, Rule]) -> list[PatternSource]:
     """Patterns that find, in a whole text, every line a rule's `lines` match.
 
     One pattern per listed line: its key's words in any case, separated by white
     space, with white space around and ':' or '.' after, as `line_key` would
     reduce the line. Case-insensitive matching is not case folding ("ß" folds
     to "ss"), so a last pattern finds the characters where the two differ;
-    where it matches, every line is tried.
+    where it matches, every line is tried. Only the scan reads them: where it
+    cannot answer, every line is looked up in `line_rule`.
     """
     space = character_class(agreed_characters(str.isspace).replace("\n", ""))
     folding = character_class(agreed_characters(_folds_otherwise))
-    patterns: list[regex.Pattern[str]] = []
+    patterns: list[PatternSource] = []
     for key in line_rules:
         words = f"[{space}]+".join(regex.escape(word) for word in key.split(" "))
-        patterns.append(regex.compile(f"(?m)^[{space}]*{words}[{space}:.]*$", regex.IGNORECASE))
-    patterns.append(regex.compile(f"[{folding}]"))
+        patterns.append(
+            ScanOnlyPattern(f"^[{space}]*{words}[{space}:.]*$", regex.IGNORECASE | regex.MULTILINE)
+        )
+    patterns.append(ScanOnlyPattern(f"[{folding}]", 0))
     return patterns
 
 
