@@ -115,6 +115,10 @@ class Person:
     # The last words of the titles ("state" of "Secretary of State"): right
     # before a surname they are no one else's name.
     title_ends: frozenset[str] = field(default=frozenset())
+    # The words of the person's full forms other than surnames, in lower case
+    # ("antony", "anthony", "dan", "j"): between a title and a surname they
+    # keep the title the person's.
+    given_names: frozenset[str] = field(default=frozenset())
 
     @property
     def surname(self) -> str:
@@ -283,6 +287,10 @@ def _parse_person(rule: Rule) -> Person:
     person.wrong_at = tuple(
         frozenset(f.tokens[i] for f in wrong_forms) - right[i] for i in range(size)
     )
+    surnames = {person.surname.lower(), *(v.lower() for v in person.surname_variants)}
+    surnames.update(f.keys[person.surname_index] for f in (*same_length, *wrong_forms))
+    every = (*person.correct, *variants, *context_variants)
+    person.given_names = frozenset(key for f in every for key in f.keys) - surnames
     return person
 
 

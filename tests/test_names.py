@@ -43,7 +43,10 @@ EXPECTED: dict[str, list[tuple[str, str]]] = {
 
 # Name edits on the benchmark corpus that a person has read and judged right,
 # as (document id, before, after). A new edit there fails the test until reviewed.
-REVIEWED_BENCH_EDITS: set[tuple[str, str, str]] = set()
+REVIEWED_BENCH_EDITS: set[tuple[str, str, str]] = {
+    # "...prompted Pelsoi in a press conference on Friday": Nancy Pelosi, mentioned above.
+    ("023129", "Pelsoi", "Pelosi"),
+}
 
 
 def names_only(normalizer: Normalizer, text: str):

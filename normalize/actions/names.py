@@ -503,24 +503,46 @@ class _Scan:
         return person in self.mentioned or surname in self.caps or surname.upper() in self.caps
 
     def _context_near(self, start: int, end: int, person: Person) -> str | None:
-        """One of the person's titles within `window` words of the name, on its line."""
+        """One of the person's titles within `window` words of the name, on its line.
+
+        A title is someone else's when another name stands between it and
+        this one ("President Biden met Bidan") or right after it ("Bidan met
+        President Biden"). After the name, the words before the title may be
+        anything ("Chen Gang, China's foreign minister").
+        """
         if not person.context:
             return None
         text, window = self.text, self.action.window
         line_start = text.rfind("\n", 0, start) + 1
         line_end = text.find("\n", end)
         line_end = len(text) if line_end < 0 else line_end
-        before = NAME_TOKEN.findall(text[max(line_start, start - 200) : start].lower())
-        after = NAME_TOKEN.findall(text[end : min(line_end, end + 200)].lower())
+        before = NAME_TOKEN.findall(text[max(line_start, start - 200) : start])
+        after = NAME_TOKEN.findall(text[end : min(line_end, end + 200)])
+        before_keys = [word.lower() for word in before]
+        after_keys = [word.lower() for word in after]
         for tokens, phrase in person.context:
             size = len(tokens)
             for k in range(max(0, len(before) - size - window), len(before) - size + 1):
-                if tuple(before[k : k + size]) == tokens:
+                if tuple(before_keys[k : k + size]) == tokens and self._nobody_else(
+                    before[k + size :], person
+                ):
                     return phrase
             for k in range(min(window + 1, len(after) - size + 1)):
-                if tuple(after[k : k + size]) == tokens:
+                if tuple(after_keys[k : k + size]) == tokens and self._nobody_else(
+                    after[k + size : k + size + 1], person
+                ):
                     return phrase
         return None
+
+    def _nobody_else(self, words: list[str], person: Person) -> bool:
+        """Whether none of `words` names someone (a capitalised word, not in capitals,
+        that is neither one of the person's given names nor an honorific)."""
+        for word in words:
+            if word[0].isupper() and not word.isupper():
+                key = word.lower()
+                if key not in person.given_names and key not in self.action.honorifics:
+                    return False
+        return True
 
 
 def _among(word: str, tokens: frozenset[str], upper: bool) -> bool:
