@@ -267,6 +267,21 @@ def test_the_boilerplate_gate_finds_every_listed_line_as_written() -> None:
     assert action.gate.candidates("STRASSE\nstraße\n")
 
 
+def test_the_boilerplate_gate_lets_few_texts_without_chrome_through() -> None:
+    # A prefilter that says "may match" for every text costs nothing in results
+    # and a tenfold slower pass (one long pattern Hyperscan could only
+    # approximate once did that): most texts must be ruled out by the scan.
+    from .test_quick_tests import sample_texts
+
+    (pass_,) = [p for p in Normalizer.from_rules().passes if p.name == "boilerplate"]
+    action = pass_.action
+    assert isinstance(action, BoilerplateAction) and action.scan is not None
+    texts = [text for text in sample_texts() if action.scan.search(text) is None]
+    found = [action.gate.candidates(text) for text in texts]
+    passed = [c for c in found if c is None or not action.scan_indices.isdisjoint(c)]
+    assert len(texts) > 100 and len(passed) <= len(texts) // 20, (len(passed), len(texts))
+
+
 def test_a_title_repeated_up_to_spacing_passes_the_boilerplate_gate() -> None:
     normalizer = Normalizer.from_rules()
     text = "US Plays Down  Chance Of Talks\n\n  US Plays Down Chance Of Talks\n\nThe talks.\n"

@@ -98,11 +98,14 @@ class BoilerplateAction(Action):
         self.fused, self.fused_rules = _fuse(self.patterns)
         self.scan = _whole_text_scan(self.patterns)
         gate = _gate_patterns(self.line_rule)
+        # Hyperscan gets each pattern on its own: in one expression, a pattern
+        # it can only approximate (a counted repeat among many alternatives)
+        # may turn the whole of it into "may match" for every text.
+        first = len(gate)
         if self.scan is not None:
-            self.scan_index: int | None = len(gate)
-            gate.append(self.scan)
-        else:
-            self.scan_index = None
+            sources = [source for rule, _ in self.patterns for source in rule.data["patterns"]]
+            gate += [ScanOnlyPattern(_as_lines(source), regex.IGNORECASE) for source in sources]
+        self.scan_indices = frozenset(range(first, len(gate)))
         self.gate = PatternScan(gate, resources.scan_database())
         # Without a whole-text scan, any line may match a rule's patterns.
         self.gate_complete = self.scan is not None or not self.patterns
@@ -113,7 +116,7 @@ class BoilerplateAction(Action):
         if found is not None and not found and not (self.repeat_rules and _may_repeat(lines)):
             return []  # no line of the text can be chrome: most texts
         budget = RegexBudget.of(doc, self.ruleset.pass_name, len(text), self.timeout)
-        if found is not None and self.scan_index not in found:
+        if found is not None and found.isdisjoint(self.scan_indices):
             patterns = False
         else:
             patterns = self._patterns_may_match(text, budget)
@@ -207,10 +210,15 @@ def _whole_text_scan(patterns: list[tuple[Rule, regex.Pattern[str]]]) -> regex.P
         return None
     if any(_STRING_BOUND.search(source.replace("[^", "[")) for source in sources):
         return None
+    body = "|".join(f"(?:{source})" for source in sources)
+    return regex.compile(_as_lines(body), regex.IGNORECASE)
+
+
+def _as_lines(body: str) -> str:
+    """A pattern that finds the lines `body` matches (stripped) in a whole text."""
     # str.strip() also strips the separators U+001C..U+001F, which \s does not match.
     space = r"(?:[^\S\n]|[\x1c-\x1f])*"
-    body = "|".join(f"(?:{source})" for source in sources)
-    return regex.compile(f"(?m)^{space}(?:{body}){space}$", regex.IGNORECASE)
+    return f"(?m)^{space}(?:{body}){space}$"
 
 
 def _gate_patterns(line_rules: dict[str, Rule]) -> list[PatternSource]:
