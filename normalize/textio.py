@@ -12,6 +12,7 @@ was killed outright.
 from __future__ import annotations
 
 import codecs
+import functools
 import os
 import re
 import signal
@@ -177,6 +178,14 @@ def _signals_held() -> Iterator[None]:
             signal.raise_signal(noted[0])
 
 
+@functools.cache
+def _new_file_mode() -> int:
+    """The mode open() gives a new file: 0666 less the process's umask."""
+    umask = os.umask(0o022)  # reading the umask means setting it: put it back at once
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 class AtomicFiles:
     """Output files that appear complete, all together, or not at all.
 
@@ -198,6 +207,9 @@ class AtomicFiles:
                 prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent
             )
             try:
+                # mkstemp makes the file private (0600); an output is as readable
+                # as any file the user writes (0644 under the usual umask).
+                os.chmod(name, _new_file_mode())
                 handle: IO[Any] = (
                     os.fdopen(fd, "w", encoding="utf-8") if text else os.fdopen(fd, "wb")
                 )

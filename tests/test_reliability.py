@@ -259,6 +259,14 @@ def test_atomic_files_appear_together_or_not_at_all(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.edits.jsonl", "a.txt"]
 
 
+def test_atomic_files_are_as_readable_as_any_new_file(tmp_path: Path) -> None:
+    plain = tmp_path / "plain.txt"
+    plain.write_bytes(b"text")
+    with AtomicFiles() as files:
+        files.open(tmp_path / "out.txt").write(b"text")
+    assert (tmp_path / "out.txt").stat().st_mode == plain.stat().st_mode
+
+
 def test_stale_temporary_files_of_dead_runs_are_removed(tmp_path: Path) -> None:
     finished = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
