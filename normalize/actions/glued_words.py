@@ -104,6 +104,7 @@ KEYS_BY_SPLIT: dict[str, set[str]] = {
         "openers_after_capital",
         "sentence_words",
         "closed_class",
+        "name_before",
         "proper_words",
         "min_count",
     },
@@ -143,6 +144,9 @@ class GluedWordsAction(Action):
             (list, str), doc="case: words that, capitalised, can only start a sentence"
         ),
         "closed_class": Field((list, str), doc="words a sentence cannot end with"),
+        "name_before": Field(
+            (list, str), doc="case: words a name often follows (said, chairman): then a space"
+        ),
         "proper_words": Field((list, str), doc="words always written with a capital"),
         "keep_right": Field((list, str), doc="stop: right sides kept (domains, file types)"),
         "junction_words": Field((list, str), doc="segment: one piece must be one of these"),
@@ -408,6 +412,7 @@ class CaseSplitter(_Splitter):
         }
         self.sentence_words = {w.lower() for w in rule_list(rule, "sentence_words", resources)}
         self.closed = {w.lower() for w in rule_list(rule, "closed_class", resources)}
+        self.name_before = {w.lower() for w in rule_list(rule, "name_before", resources)}
         self.proper = {w.lower() for w in rule_list(rule, "proper_words", resources)}
         patterns = rule.data.get("never_split_patterns") or []
         # Compiled like every rule pattern: a broken or huge one names its rule.
@@ -473,12 +478,14 @@ class CaseSplitter(_Splitter):
             return False  # FoxNews, LinkedIn, CareNow: brands; "NY TimesThe" is split
         if not self.is_word(left, self.min_count):
             return False
-        # After a function word ("withVaritronic", "andSeabrook") any capitalised
-        # word is a name that lost its space: function words start no brand.
+        # After a function word ("withVaritronic", "andSeabrook") or a word a name
+        # often follows ("saidAndreotti", "chairmanGiannino") any capitalised word
+        # is a name that lost its space: such words start no brand.
+        before_name = left.lower() in self.closed or left.lower() in self.name_before
         return (
             right.lower() in self.proper
             or self.is_word(right, self.min_count)
-            or (left.lower() in self.closed and len(right) >= 3)
+            or (before_name and len(right) >= 3)
         )
 
     @staticmethod
