@@ -8,7 +8,7 @@ RAW    := corpus/raw
 CLEAN  := corpus/clean
 
 .PHONY: help clean-corpus report test check fuzz lint format clean suggest bench bench-names bench-edits \
-        bench-damage count-capitals
+        bench-damage count-capitals realworld
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -59,6 +59,9 @@ bench-edits: $(STAMP)  ## list every glued-word and sentence edit over ../shared
 bench-damage: $(STAMP)  ## inject the seeds' kinds of damage (and misspelt names) into ../shared/bench articles
 	$(BIN)/python bench/damage.py -o bench-damage.txt
 	$(BIN)/python bench/damage_names.py -o bench-damage-names.txt
+
+realworld: $(STAMP)  ## repaired rate per family over ../shared/realworld (tests/realworld/*.yaml); EDITS=1 lists every edit
+	$(BIN)/python bench/realworld.py $(if $(EDITS),--edits)
 
 count-capitals: $(STAMP)  ## count over ../shared/bench the words news rarely capitalises: rules/data/lists/rarely-capitalised.txt
 	$(BIN)/python bench/rarely_capitalised.py
