@@ -15,21 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from normalize.clean import Options, RunReport, clean_jsonl, clean_texts, file_size
-from normalize.document import Edit
-from normalize.edits import EditMismatchError, read_records, restore
+from normalize.edits_file import EditsFileError, EditsWriter
 from normalize.examples import check_example, coverage_problems, iter_examples
 from normalize.parallel import DocumentPool, WorkersLost, count_cores
 from normalize.pipeline import Normalizer
+from normalize.restoring import RestoreError, edits_file_beside, restore_file, restore_folder
 from normalize.rules import RulesError, load_rules
 from normalize.textio import (
-    InputError,
     Interrupted,
-    encode_text,
     graceful_termination,
     open_output,
-    read_written_text,
     remove_stale_temporaries,
-    write_atomic,
 )
 
 PROG = "normalize"
@@ -45,7 +41,7 @@ examples:
 
 subcommands:
   normalize check [--rules DIR]                   validate rules and run their examples
-  normalize restore CLEAN EDITS [-o RAW]          rebuild the raw text from output + edits
+  normalize restore OUTPUT [EDITS] [-o RAW]       rebuild a run's input from output + edits
   normalize report FILE|DIR [-o report.html]      every edit in place, in one HTML page
   normalize suggest FILE|DIR ... [-o FILE]        propose name variants for review (YAML)
 """
@@ -129,6 +125,12 @@ def clean_parser() -> argparse.ArgumentParser:
         help="the field to normalise in --jsonl mode (default: text)",
     )
     parser.add_argument(
+        "--stats-field",
+        metavar="NAME",
+        help="--jsonl: add each row's repair statistics (edits and notes per pass, edits "
+        "per 1,000 characters) as field NAME",
+    )
+    parser.add_argument(
         "-j",
         "--jobs",
         type=int,
@@ -153,6 +155,7 @@ def run_clean(argv: list[str]) -> int:
         raise UsageError("--edits writes next to the outputs, so it needs -o DIR")
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(f"--jobs {args.jobs}: needs at least one worker")
+    check_stats_field(args)
     inputs = expand_inputs(args.inputs, ".jsonl" if args.jsonl else ".txt")
     if len(inputs) > 1 and args.output is None:
         raise UsageError("several inputs need -o DIR (stdout takes one document)")
@@ -165,13 +168,10 @@ def run_clean(argv: list[str]) -> int:
         remove_stale_temporaries(args.output)
     report = RunReport()
     with ExitStack() as stack:
-        explain = None
-        if args.explain is not None:
-            try:
-                explain = stack.enter_context(open_output(args.explain, text=True))
-            except OSError as error:
-                raise UsageError(f"--explain {args.explain}: {error.strerror or error}") from error
-        options = Options(args.output, explain, args.edits, args.field, args.quiet)
+        explain = open_explain(stack, args.explain)
+        options = Options(
+            args.output, explain, args.edits, args.field, args.quiet, args.stats_field
+        )
         pool: DocumentPool[Any, Any, Any] = stack.enter_context(
             DocumentPool(normalizer, args.jobs or count_cores())
         )
@@ -188,9 +188,30 @@ def run_clean(argv: list[str]) -> int:
                 clean_texts(pool, inputs, options, report)
         except WorkersLost as error:
             report.fail("workers", f"{error}; the run stopped")
+        if explain is not None:
+            explain.finish()
     if not args.quiet and (args.output is not None or show_bar):
         print(report.summary(), file=sys.stderr)
     return 1 if report.failures else 0
+
+
+def check_stats_field(args: argparse.Namespace) -> None:
+    if args.stats_field is None:
+        return
+    if not args.jsonl:
+        raise UsageError("--stats-field names a field of JSON Lines rows; it needs --jsonl")
+    if args.stats_field == args.field:
+        raise UsageError(f"--stats-field {args.stats_field}: that is the field being normalised")
+
+
+def open_explain(stack: ExitStack, path: Path | None) -> EditsWriter | None:
+    """The --explain file, written atomically (or through, for /dev/stderr and pipes)."""
+    if path is None:
+        return None
+    try:
+        return EditsWriter(stack.enter_context(open_output(path, text=True)))
+    except OSError as error:
+        raise UsageError(f"--explain {path}: {error.strerror or error}") from error
 
 
 def expand_inputs(paths: list[Path], suffix: str) -> list[Path]:
@@ -232,45 +253,68 @@ def run_check(argv: list[str]) -> int:
     return 1 if problems else 0
 
 
+RESTORE_EPILOG = """\
+examples:
+  normalize restore out/a.txt                         its edits beside it (out/a.edits.jsonl)
+  normalize restore out/news.jsonl -o news.jsonl      a JSON Lines run, every row
+  normalize restore clean.txt explain.jsonl           the output's own edits, found by checksum
+  normalize restore out/ -o raw/                      every output of a folder run
+  normalize restore out/ explain.jsonl -o raw/        the same, from the run's --explain file
+
+The edits file must be complete, unaltered and made for this output (it holds
+checksums of both); anything else is refused in one line and nothing is written.
+"""
+
+
 def run_restore(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog=f"{PROG} restore",
-        description="Rebuild the raw text, byte for byte, from a normalised text and its edits.",
+        description="Rebuild the input of a run, byte for byte, from its output and its edits.",
+        epilog=RESTORE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("clean", type=Path, metavar="CLEAN", help="the normalised text")
-    parser.add_argument("edits", type=Path, metavar="EDITS", help="its edits (JSON Lines)")
     parser.add_argument(
-        "-o", "--output", type=Path, metavar="FILE", help="write here (default: stdout)"
+        "clean", type=Path, metavar="OUTPUT", help="an output file (text or JSON Lines) or folder"
     )
-    parser.add_argument("--doc", help="with an edits file of several documents: this one's")
+    parser.add_argument(
+        "edits",
+        type=Path,
+        nargs="?",
+        metavar="EDITS",
+        help="its edits file, or the run's --explain file (default: the one beside the output)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="PATH",
+        help="write here (default: stdout; a folder for a folder)",
+    )
+    parser.add_argument("--doc", help="with an --explain file of several inputs: this input's")
     args = parser.parse_args(argv)
+    if args.clean.is_dir():
+        return restore_run_folder(args)
+    edits = args.edits if args.edits is not None else edits_file_beside(args.clean)
     try:
-        text = read_written_text(args.clean)
-        with args.edits.open(encoding="utf-8") as stream:
-            edits = [
-                record
-                for doc, record in read_records(stream)
-                if isinstance(record, Edit) and (args.doc is None or doc == args.doc)
-            ]
-    except (InputError, OSError, ValueError) as error:
-        raise UsageError(str(error)) from error
-    try:
-        raw = restore(text, edits)
-    except EditMismatchError as error:
-        print(
-            f"{PROG}: {args.edits}: these edits do not belong to {args.clean}: {error}",
-            file=sys.stderr,
-        )
+        restore_file(args.clean, edits, args.output, args.doc, sys.stdout.buffer)
+    except (EditsFileError, RestoreError) as error:
+        print(f"{PROG}: {edits}: {error}", file=sys.stderr)
         return 1
-    data = encode_text(raw)
-    if args.output is None:
-        sys.stdout.buffer.write(data)
-        return 0
-    try:
-        write_atomic(args.output, data)
     except OSError as error:
         raise UsageError(f"-o {args.output}: {error.strerror or error}") from error
     return 0
+
+
+def restore_run_folder(args: argparse.Namespace) -> int:
+    if args.output is None:
+        raise UsageError("restoring a folder needs -o DIR for the restored files")
+    try:
+        problems = restore_folder(args.clean, args.edits, args.output)
+    except RestoreError as error:
+        raise UsageError(str(error)) from error
+    for problem in problems:
+        print(f"{PROG}: {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def run_report(argv: list[str]) -> int:

@@ -320,7 +320,7 @@ def dump_proposal(proposal: dict[str, object]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    from normalize.clean import read_jsonl
+    from normalize.clean import iter_texts
     from normalize.cli import UsageError, expand_inputs
     from normalize.textio import InputError, read_text_file, write_atomic
 
@@ -353,9 +353,9 @@ def main(argv: list[str]) -> int:
                     yield read_text_file(path).text
                     continue
                 with path.open("rb") as stream:
-                    for _, record, problem in read_jsonl(stream, args.field):
-                        if problem is None:
-                            yield record[args.field]
+                    for _, row in iter_texts(stream, args.field):
+                        if row.text is not None:
+                            yield row.text
             except (InputError, OSError) as error:
                 unreadable[path] = str(error)
 

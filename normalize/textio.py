@@ -28,12 +28,12 @@ from typing import IO, Any
 # Share of NUL and other C0 control bytes above which a file is taken for binary.
 _BINARY_CONTROL_SHARE = 0.10
 _TEXT_CONTROLS = frozenset(b"\t\n\r\f\v\x1b")
-_WIDE_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
+_WIDE_BOMS = {  # UTF-32 first: its little-endian BOM starts like UTF-16's
+    "utf-32-le": codecs.BOM_UTF32_LE,
+    "utf-32-be": codecs.BOM_UTF32_BE,
+    "utf-16-le": codecs.BOM_UTF16_LE,
+    "utf-16-be": codecs.BOM_UTF16_BE,
+}
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 # Temporary output files are named .NAME.PID.RANDOM.tmp (see AtomicFiles.open;
 # mkstemp's random part is eight characters of [a-z0-9_]).
@@ -49,7 +49,7 @@ class InputError(Exception):
 class DecodedText:
     text: str
     note: str | None = None  # e.g. "3 bytes were not valid UTF-8"
-    encoding: str = "utf-8"  # what the bytes were; only UTF-8 input is restored byte for byte
+    encoding: str = "utf-8"  # what the bytes were: "utf-8", or "utf-16-le" and the like
 
 
 def decode_bytes(data: bytes) -> DecodedText:
@@ -57,18 +57,19 @@ def decode_bytes(data: bytes) -> DecodedText:
 
     UTF-8 (with or without a byte order mark, which is kept as U+FEFF for the
     encoding pass to remove as an edit) is read losslessly. UTF-16 and UTF-32
-    need a byte order mark; they are decoded, and the note says that the output,
-    and what `restore` rebuilds, is that text in UTF-8, not the original bytes.
+    need a byte order mark; they are decoded (the output is UTF-8, and the note
+    says so), and `encode_as` writes the text in them again for `restore`.
     """
-    for bom, encoding in _WIDE_BOMS:  # UTF-32 first: its LE BOM starts like UTF-16's
+    for encoding, bom in _WIDE_BOMS.items():
         if data.startswith(bom):
             try:
-                text = data.decode(encoding)
+                text = data[len(bom) :].decode(encoding)
             except UnicodeDecodeError:
                 break
-            name = encoding.upper()
-            note = f"decoded from {name} (byte order mark); output and restore are UTF-8"
-            return DecodedText(text, note, encoding)
+            name = encoding[:6].upper()
+            return DecodedText(
+                text, f"decoded from {name} (byte order mark); output is UTF-8", encoding
+            )
     if looks_binary(data):
         raise InputError("looks like a binary file, not text")
     try:
@@ -93,13 +94,24 @@ def encode_text(text: str) -> bytes:
     return text.encode("utf-8", errors="surrogateescape")
 
 
-def read_text_file(path: Path) -> DecodedText:
-    """An input file, decoded by `decode_bytes`; InputError if it cannot be read."""
+def encode_as(text: str, encoding: str) -> bytes:
+    """`text` in the encoding `decode_bytes` found (UTF-16 and UTF-32 with their BOM)."""
+    if encoding == "utf-8":
+        return encode_text(text)
+    return _WIDE_BOMS[encoding] + text.encode(encoding, errors="surrogatepass")
+
+
+def read_input_bytes(path: Path) -> bytes:
+    """The bytes of an input file; InputError (one line) if it cannot be read."""
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise InputError(error.strerror or str(error)) from error
-    return decode_bytes(data)
+
+
+def read_text_file(path: Path) -> DecodedText:
+    """An input file, decoded by `decode_bytes`; InputError if it cannot be read."""
+    return decode_bytes(read_input_bytes(path))
 
 
 def read_written_text(path: Path) -> str:

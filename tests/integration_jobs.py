@@ -364,7 +364,15 @@ def observe_edits(texts: list[str]) -> dict[str, Any]:
     from normalize.integrations.datatrove_step import EDITS_KEY, NormalizeStep
 
     out = run_step(NormalizeStep(RULES_DIR, keep_edits=True), texts)
-    return {"texts": [d.text for d in out], "edits": [d.metadata[EDITS_KEY] for d in out]}
+    step = NormalizeStep(RULES_DIR, keep_edits=True)
+    missing = run_step(step, [None, float("nan"), "Fine.  "])  # type: ignore[list-item]
+    return {
+        "texts": [d.text for d in out],
+        "edits": [d.metadata[EDITS_KEY] for d in out],
+        "missing": [repr(d.text) for d in missing],
+        "missing_metadata": [sorted(d.metadata) for d in missing],
+        "no_text": step.stats["no_text"].total,
+    }
 
 
 def observe_batch(kind: str, texts: list[str]) -> dict[str, Any]:
@@ -377,12 +385,13 @@ def observe_batch(kind: str, texts: list[str]) -> dict[str, Any]:
     def make(columns: dict[str, list[Any]]) -> Any:
         if kind == "pandas":
             return pd.DataFrame(columns)
-        return {name: np.array(values) for name, values in columns.items()}
+        return {name: np.array(values, dtype=object) for name, values in columns.items()}
 
     normalize = NormalizeBatch(rules_dir=RULES_DIR, edits_field="e")
     out = normalize(make({"text": texts, "n": list(range(len(texts)))}))
+    missing = normalize(make({"text": ["Fine.  ", None, float("nan")]}))
     try:
-        NormalizeBatch(rules_dir=RULES_DIR)(make({"text": ["Fine.", None]}))
+        NormalizeBatch(rules_dir=RULES_DIR)(make({"text": ["Fine.", 5]}))
         refusal = None
     except TypeError as error:
         refusal = str(error)
@@ -391,6 +400,8 @@ def observe_batch(kind: str, texts: list[str]) -> dict[str, Any]:
         "text": [str(t) for t in out["text"]],
         "n": [int(n) for n in out["n"]],
         "e": [str(e) for e in out["e"]],
+        "missing": [repr(t) for t in missing["text"]],
+        "missing_edits": [str(e) for e in missing["e"]],
         "refusal": refusal,
     }
 

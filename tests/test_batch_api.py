@@ -61,3 +61,35 @@ def test_pandas_column(normalizer: Normalizer) -> None:
     df["text"] = normalizer.normalize_batch(df["text"])
     assert list(df["text"]) == normalizer.normalize_batch(TEXTS)
     assert list(df["n"]) == [0, 1, 2]
+
+
+def test_none_and_nan_pass_through_every_batch_api(normalizer: Normalizer) -> None:
+    nan = float("nan")
+    out = normalizer.normalize_batch(["Fine.  ", None, nan])
+    assert out[0] == "Fine." and out[1] is None and out[2] is nan
+    batch = normalizer.map_batch(
+        {"text": [None, "Fine.  ", nan], "n": [1, 2, 3]}, edits_field="e", errors_field="x"
+    )
+    assert batch["text"][0] is None and batch["text"][1] == "Fine." and batch["text"][2] is nan
+    assert batch["e"][0] == batch["e"][2] == "" and batch["e"][1]
+    assert batch["x"] == ["", "", ""] and batch["n"] == [1, 2, 3]
+
+
+def test_a_pandas_series_with_missing_values(normalizer: Normalizer) -> None:
+    pd = pytest.importorskip("pandas", reason="pandas comes with the Ray extra")
+    np = pytest.importorskip("numpy")
+    series = pd.Series(["x  ", None, np.nan, pd.NA], dtype=object)
+    out = normalizer.normalize_batch(series)
+    assert out[0] == "x" and out[1] is None and out[3] is pd.NA
+    assert isinstance(out[2], float) and out[2] != out[2]
+    issue = pd.Series(["x  ", None])  # pandas 3 holds the None of a string column as NaN
+    out = normalizer.normalize_batch(issue)
+    assert out[0] == "x" and out[1] is issue[1]
+
+
+@pytest.mark.parametrize("value", [5, b"bytes", ["a list"]])
+def test_values_that_are_not_text_are_refused_naming_the_row(normalizer, value) -> None:
+    with pytest.raises(TypeError, match=r"item 1 is \w+ .*, not text"):
+        normalizer.normalize_batch(["fine", value])
+    with pytest.raises(TypeError, match=r"column 'body', row 0 is \w+"):
+        normalizer.map_batch({"body": [value]}, field="body")

@@ -299,9 +299,20 @@ def test_a_document_that_crashes_a_pass_goes_on_unchanged_and_marked(units) -> N
 
 def test_the_step_stores_the_same_edits_as_map_batch(units) -> None:
     expected = Normalizer.from_rules(RULES_DIR).map_batch({"text": UNIT_TEXTS}, edits_field="e")
-    assert units["edits"] == {"texts": expected["text"], "edits": expected["e"]}
+    seen = units["edits"]
+    assert {"texts": seen["texts"], "edits": seen["edits"]} == {
+        "texts": expected["text"],
+        "edits": expected["e"],
+    }
     assert expected["e"][-1] == ""  # nothing changed, nothing stored
     assert all(expected["e"][:-1])
+
+
+def test_the_step_passes_documents_without_text_on_as_they_are(units) -> None:
+    seen = units["edits"]
+    assert seen["missing"] == ["None", "nan", "'Fine.'"]
+    assert seen["missing_metadata"] == [[], [], ["normalize_edits"]]
+    assert seen["no_text"] == 2
 
 
 @pytest.mark.parametrize("kind", ["pandas", "numpy"])
@@ -311,7 +322,10 @@ def test_normalize_batch_keeps_the_other_columns_and_refuses_non_text(units, kin
     assert seen["type"] == ("DataFrame" if kind == "pandas" else "dict")
     assert seen["text"] == expected["text"] and seen["e"] == expected["e"]
     assert seen["n"] == list(range(len(UNIT_TEXTS)))
-    assert "column 'text' must hold strings; row 1 of a batch is" in seen["refusal"]
+    # None and NaN pass through (pandas' string columns hold both as NaN)
+    assert seen["missing"][0] == "'Fine.'" and set(seen["missing"][1:]) <= {"None", "nan"}
+    assert seen["missing_edits"][1:] == ["", ""]
+    assert "column 'text', row 1 is int (5), not text" in seen["refusal"]
 
 
 # --- Ray ----------------------------------------------------------------------------
