@@ -21,6 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from normalize.compression import (
+    CompressionError,
+    compressed_size_read,
+    open_input,
+    open_stdin,
+    plain_name,
+)
 from normalize.document import Result
 from normalize.edits_file import EditsWriter, Hasher, InputSummary, document_jsonl
 from normalize.jsonl import (
@@ -146,8 +153,10 @@ def summary_line(name: str, by_pass: Counter[str], extra: str = "") -> str:
 
 
 def edits_path(output: Path) -> Path:
-    """Where the edits of `output` go: NAME.edits.jsonl beside it."""
-    return output.with_name(output.stem + ".edits.jsonl")
+    """Where the edits of `output` go: NAME.edits.jsonl beside it, compressed as
+    the output is (`news.jsonl.gz`: `news.edits.jsonl.gz`)."""
+    plain = plain_name(output.name)
+    return output.with_name(Path(plain).stem + ".edits.jsonl" + output.name[len(plain) :])
 
 
 # --- text files -------------------------------------------------------------
@@ -195,7 +204,7 @@ def _read_texts(
     for path in paths:
         try:
             target = output_path_for(options.output, path) if options.output and path else None
-            data = read_input_bytes(path) if path is not None else sys.stdin.buffer.read()
+            data = read_input_bytes(path) if path is not None else read_stdin()
             decoded = decode_bytes(data)
         except InputError as error:
             report.fail(path, str(error))
@@ -478,8 +487,8 @@ def clean_jsonl(
     name = str(path) if path is not None else "<stdin>"
     try:
         target = output_path_for(options.output, path) if options.output and path else None
-        source = path.open("rb") if path is not None else sys.stdin.buffer
-    except (InputError, OSError) as error:
+        source = open_input(path) if path is not None else open_stdin(sys.stdin.buffer)
+    except (InputError, CompressionError, OSError) as error:
         report.fail(path, _reason(error))
         report.advance(file_size(path))
         return
@@ -489,7 +498,7 @@ def clean_jsonl(
     kinds = LineKinds()
     seen = _FieldWatch(name, options.field, report)
     hashes = (Hasher(), Hasher())
-    rows = 0
+    rows = consumed = 0
     with_records = options.with_records
     try:
         with ExitStack() as stack:
@@ -513,13 +522,16 @@ def clean_jsonl(
                     if writer is not None:
                         writer.write(done.records)
                 summary.documents += done.documents_with_records
-                report.add(done.by_pass, block.size, documents=done.documents)
+                read = compressed_size_read(source)
+                size = block.size if read is None else read - consumed
+                consumed = consumed if read is None else read
+                report.add(done.by_pass, size, documents=done.documents)
                 by_pass.update(done.by_pass)
                 kinds.merge(done.kinds)
                 rows += done.lines
             summary.details["rows"] = rows
             _close_input(summary, hashes, options.explain, edits_out)
-    except InputError as error:
+    except (InputError, CompressionError) as error:
         report.fail(name, str(error))
         return
     except OSError as error:
@@ -599,6 +611,14 @@ def plural(count: int, noun: str, *, bare: bool = False) -> str:
     """'1 row', '3 rows'; with `bare`, the noun alone ('line', 'lines')."""
     word = noun if count == 1 else noun + "s"
     return word if bare else f"{count} {word}"
+
+
+def read_stdin() -> bytes:
+    """All of standard input, uncompressed if it starts as a compressed stream does."""
+    try:
+        return open_stdin(sys.stdin.buffer).read()
+    except CompressionError as error:
+        raise InputError(str(error)) from error
 
 
 def _reason(error: Exception) -> str:

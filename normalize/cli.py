@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from normalize.clean import Options, RunReport, clean_jsonl, clean_texts, file_size
+from normalize.compression import plain_name
 from normalize.edits_file import EditsFileError, EditsWriter
 from normalize.examples import check_example, coverage_problems, iter_examples
 from normalize.parallel import DocumentPool, WorkersLost, count_cores
@@ -219,7 +220,15 @@ def expand_inputs(paths: list[Path], suffix: str) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix == suffix and p.is_file()))
+            files.extend(
+                sorted(
+                    p
+                    for p in path.iterdir()
+                    if Path(plain_name(p.name)).suffix == suffix
+                    and not plain_name(p.name).endswith(".edits.jsonl")
+                    and p.is_file()
+                )
+            )
         else:
             files.append(path)
     names = Counter(p.name for p in files)

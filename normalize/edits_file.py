@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from normalize.compression import CompressionError, open_input
 from normalize.document import Edit, Note, Result, count_from_json, text_from_json
 from normalize.edits import EditMismatchError, dumps_json_line, restore
 
@@ -321,8 +322,10 @@ class EditsFile:
         """Read `path` once to check it whole; EditsFileError (one line) if it is not
         a complete, unaltered edits file."""
         try:
-            with path.open("rb") as stream:
+            with open_input(path) as stream:
                 return cls._check(path, stream)
+        except CompressionError as error:
+            raise EditsFileError(str(error)) from error
         except OSError as error:
             raise EditsFileError(f"{path}: {error.strerror or error}") from error
 
@@ -366,14 +369,16 @@ class EditsFile:
         """The documents of input `index`, in the order they were written."""
         offset, first = self._offsets[index]
         try:
-            with self.path.open("rb") as stream:
-                stream.seek(offset)
+            with open_input(self.path) as stream:
+                _skip(stream, offset)
                 numbered = (
                     (number, _parse_record(number, raw))
                     for number, raw in enumerate(stream, start=first)
                 )
                 records = iter(_until_input(numbered))
                 yield from read_documents(records)
+        except CompressionError as error:
+            raise EditsFileError(str(error)) from error
         except OSError as error:
             raise EditsFileError(f"{self.path}: {error.strerror or error}") from error
 
@@ -388,6 +393,18 @@ class EditsFile:
         if len(named) == 1:
             raise EditsFileError("these edits belong to another output (its checksum differs)")
         raise EditsFileError(f"none of its {len(named)} outputs has this file's checksum")
+
+
+def _skip(stream: IO[bytes], offset: int) -> None:
+    """Move to `offset`: a seek, or reading past what comes before (compressed files)."""
+    if stream.seekable():
+        stream.seek(offset)
+        return
+    while offset > 0:
+        skipped = len(stream.read(min(offset, 1 << 20)))
+        if not skipped:
+            return
+        offset -= skipped
 
 
 def _until_input(

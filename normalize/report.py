@@ -30,6 +30,7 @@ from typing import IO
 from urllib.parse import quote
 
 from normalize.clean import iter_texts
+from normalize.compression import CompressionError, open_input
 from normalize.document import Edit, Note
 from normalize.edits import EditMismatchError, trace_edits
 from normalize.edits_file import EditsFile
@@ -263,7 +264,7 @@ def read_jsonl_documents(
     """
     source = f"field {field_name!r} normalised now with {normalizer.rules_dir}"
     try:
-        stream = path.open("rb")
+        stream = open_input(path)
     except OSError as error:
         yield ReportDocument(path.name, "", [], source, problem=error.strerror or str(error))
         return
@@ -282,7 +283,7 @@ def read_jsonl_documents(
                 result = normalizer.get().normalize_and_explain(row.text)
                 records: list[Edit | Note] = [*result.edits, *result.notes]
                 yield ReportDocument(name, row.text, records, source, list(result.warnings))
-        except InputError as error:
+        except (InputError, CompressionError) as error:
             yield ReportDocument(path.name, "", [], source, problem=str(error))
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from normalize.compression import CompressionError, open_input, plain_name
 from normalize.edits_file import (
     DocumentRecords,
     EditsFile,
@@ -72,7 +73,7 @@ def restore_folder(folder: Path, explain: Path | None, target: Path) -> list[str
     """
     if target.resolve() == folder.resolve() or folder.resolve() in target.resolve().parents:
         raise RestoreError("-o must be outside the output folder")
-    paths = [explain] if explain is not None else sorted(folder.rglob("*.edits.jsonl"))
+    paths = [explain] if explain is not None else edits_files_in(folder)
     if not paths:
         raise RestoreError(
             f"{folder}: no edits files (NAME.edits.jsonl) in it; give the --explain file"
@@ -91,6 +92,12 @@ def restore_folder(folder: Path, explain: Path | None, target: Path) -> list[str
                 name = summary.output or summary.doc or "?"
                 problems.append(f"{folder / name}: {_reason(error)}")
     return problems
+
+
+def edits_files_in(folder: Path) -> list[Path]:
+    """The edits files a run with --edits left in `folder` and below it (compressed too)."""
+    found = (path for path in folder.rglob("*.edits.jsonl*") if path.is_file())
+    return sorted(path for path in found if plain_name(path.name).endswith(".edits.jsonl"))
 
 
 def _restore_into(
@@ -116,9 +123,11 @@ def _reason(error: Exception) -> str:
 def _file_digest(path: Path) -> str:
     hasher = Hasher()
     try:
-        with path.open("rb") as stream:
+        with open_input(path) as stream:
             for block in iter(lambda: stream.read(1 << 20), b""):
                 hasher.update(block)
+    except CompressionError as error:
+        raise RestoreError(f"{path}: {error}") from error
     except OSError as error:
         raise RestoreError(f"{path}: {error.strerror or error}") from error
     return hasher.hexdigest()
@@ -130,7 +139,7 @@ def restore_input(output: Path, edits_file: EditsFile, index: int, sink: IO[byte
     summary = edits_file.inputs[index]
     documents = _counted(edits_file.documents(index), summary.documents)
     try:
-        with output.open("rb") as source:
+        with open_input(output) as source:
             if summary.format == "text":
                 written = _restore_text(source.read(), summary, documents)
                 sink.write(written)
@@ -139,6 +148,8 @@ def restore_input(output: Path, edits_file: EditsFile, index: int, sink: IO[byte
                 hasher = Hasher()
                 _restore_jsonl(source, summary, documents, sink, hasher)
                 digest, size = hasher.hexdigest(), hasher.size
+    except CompressionError as error:
+        raise RestoreError(f"{output}: {error}") from error
     except OSError as error:
         raise RestoreError(f"{output}: {error.strerror or error}") from error
     if (digest, size) != (summary.input_sha256, summary.input_bytes):

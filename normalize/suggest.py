@@ -322,6 +322,7 @@ def dump_proposal(proposal: dict[str, object]) -> str:
 def main(argv: list[str]) -> int:
     from normalize.clean import iter_texts
     from normalize.cli import UsageError, expand_inputs
+    from normalize.compression import CompressionError, open_input
     from normalize.textio import InputError, read_text_file, write_atomic
 
     parser = argparse.ArgumentParser(
@@ -352,11 +353,11 @@ def main(argv: list[str]) -> int:
                 if not args.jsonl:
                     yield read_text_file(path).text
                     continue
-                with path.open("rb") as stream:
+                with open_input(path) as stream:
                     for _, row in iter_texts(stream, args.field):
                         if row.text is not None:
                             yield row.text
-            except (InputError, OSError) as error:
+            except (InputError, CompressionError, OSError) as error:
                 unreadable[path] = str(error)
 
     miner = Miner.from_rules(rules_dir, min_count=args.min_count, max_distance=args.max_distance)

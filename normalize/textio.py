@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import functools
+import io
 import os
 import re
 import signal
@@ -24,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import IO, Any
+
+from normalize.compression import CompressionError, compressing, compression_of, read_bytes
 
 # Share of NUL and other C0 control bytes above which a file is taken for binary.
 _BINARY_CONTROL_SHARE = 0.10
@@ -102,9 +105,12 @@ def encode_as(text: str, encoding: str) -> bytes:
 
 
 def read_input_bytes(path: Path) -> bytes:
-    """The bytes of an input file; InputError (one line) if it cannot be read."""
+    """The bytes of an input file, uncompressed if its extension says it is
+    compressed; InputError (one line) if it cannot be read."""
     try:
-        return path.read_bytes()
+        return read_bytes(path)
+    except CompressionError as error:
+        raise InputError(str(error)) from error
     except OSError as error:
         raise InputError(error.strerror or str(error)) from error
 
@@ -208,10 +214,14 @@ class AtomicFiles:
     """
 
     def __init__(self) -> None:
-        self._pending: list[tuple[Path, Path, IO[Any]]] = []  # temporary, target, handle
+        # temporary, target, the file, and what is written to it (a compressor, or the file)
+        self._pending: list[tuple[Path, Path, IO[Any], IO[Any]]] = []
 
     def open(self, path: Path, *, text: bool = False) -> IO[Any]:
+        """A temporary file for `path`, compressed if its extension says so
+        (compression.EXTENSIONS); in text mode, UTF-8."""
         path.parent.mkdir(parents=True, exist_ok=True)
+        compressed = compression_of(path) is not None
         # Held signals: an interruption between creating the temporary file and
         # registering it would leave the file behind.
         with _signals_held():
@@ -223,14 +233,20 @@ class AtomicFiles:
                 # as any file the user writes (0644 under the usual umask).
                 os.chmod(name, _new_file_mode())
                 handle: IO[Any] = (
-                    os.fdopen(fd, "w", encoding="utf-8") if text else os.fdopen(fd, "wb")
+                    os.fdopen(fd, "w", encoding="utf-8")
+                    if text and not compressed
+                    else os.fdopen(fd, "wb")
                 )
             except BaseException:
                 os.close(fd)
                 Path(name).unlink(missing_ok=True)
                 raise
-            self._pending.append((Path(name), path, handle))
-        return handle
+            stream = handle
+            if compressed:
+                stream = compressing(handle, path)
+                stream = io.TextIOWrapper(stream, encoding="utf-8") if text else stream
+            self._pending.append((Path(name), path, handle, stream))
+        return stream
 
     def __enter__(self) -> AtomicFiles:
         return self
@@ -248,19 +264,22 @@ class AtomicFiles:
             self._discard()
 
     def _commit(self) -> None:
-        for _temporary, _target, handle in self._pending:
+        for _temporary, _target, handle, stream in self._pending:
+            if stream is not handle:
+                stream.close()  # the end of the compressed data; the file stays open
             handle.flush()
             os.fsync(handle.fileno())
             handle.close()
         with _signals_held():
-            for temporary, target, _handle in self._pending:
+            for temporary, target, _handle, _stream in self._pending:
                 os.replace(temporary, target)
             self._pending.clear()
 
     def _discard(self) -> None:
-        for temporary, _target, handle in self._pending:
-            with suppress(OSError):
-                handle.close()
+        for temporary, _target, handle, stream in self._pending:
+            for opened in (stream, handle):
+                with suppress(OSError, ValueError):
+                    opened.close()
             temporary.unlink(missing_ok=True)
         self._pending.clear()
 

@@ -267,6 +267,7 @@ def run_units(work: Path) -> None:
             "crash": observe_crash(),
             "edits": observe_edits(texts),
             "batches": {kind: observe_batch(kind, texts) for kind in ("pandas", "numpy")},
+            "damage": observe_damage(texts),
         },
     )
 
@@ -404,6 +405,44 @@ def observe_batch(kind: str, texts: list[str]) -> dict[str, Any]:
         "missing_edits": [str(e) for e in missing["e"]],
         "refusal": refusal,
     }
+
+
+def observe_damage(texts: list[str]) -> dict[str, Any]:
+    """The repair statistics in datatrove's metadata and Ray's column, and the
+    filters that drop documents above a threshold."""
+    import numpy as np
+
+    from normalize.integrations.datatrove_step import STATS_KEY, DropDamaged, NormalizeStep
+    from normalize.integrations.ray_data import NormalizeBatch, drop_damaged
+
+    step = NormalizeStep(RULES_DIR, keep_stats=True)
+    documents = run_step(step, texts)
+    kept = list(DropDamaged(max_edits_per_1000_chars=20).run(iter(documents)))
+    glued_only = DropDamaged(max_edits_per_1000_chars=0, passes=["glued_words"])
+    kept_glued = list(glued_only.run(iter(documents)))
+    batch = NormalizeBatch(rules_dir=RULES_DIR, stats_field="s")({"text": np.array(texts)})
+
+    class Rows:  # what drop_damaged needs of a Ray Dataset: filter(fn)
+        def __init__(self, rows: list[dict[str, Any]]) -> None:
+            self.rows = rows
+
+        def filter(self, keep: Callable[[dict[str, Any]], bool]) -> Rows:
+            return Rows([row for row in self.rows if keep(row)])
+
+    rows = Rows([{"id": i, "s": stats} for i, stats in enumerate(batch["s"])])
+    return {
+        "stats": [d.metadata[STATS_KEY] for d in documents],
+        "kept": [d.id for d in kept],
+        "kept_glued": [d.id for d in kept_glued],
+        "dropped": step_stats_total(glued_only, "dropped_too_damaged"),
+        "rule_stats": sorted(k for k in step.stats if k.startswith("rule_")),
+        "ray_stats": list(batch["s"]),
+        "ray_kept": [row["id"] for row in drop_damaged(rows, 20, stats_field="s").rows],  # type: ignore[arg-type]
+    }
+
+
+def step_stats_total(step: Any, name: str) -> int:
+    return int(step.stats[name].total) if name in step.stats else 0
 
 
 JOBS: dict[str, Callable[[Path], None]] = {

@@ -9,6 +9,7 @@ import pytest
 
 from normalize.edits import read_records, restore
 from normalize.pipeline import Normalizer
+from normalize.repair_stats import too_damaged
 
 from .conftest import raw_documents
 
@@ -93,3 +94,16 @@ def test_values_that_are_not_text_are_refused_naming_the_row(normalizer, value) 
         normalizer.normalize_batch(["fine", value])
     with pytest.raises(TypeError, match=r"column 'body', row 0 is \w+"):
         normalizer.map_batch({"body": [value]}, field="body")
+
+
+def test_map_batch_gives_each_row_its_repair_statistics(normalizer: Normalizer) -> None:
+    texts = ["Hello  \nLeave a Reply\n", None, "Fine."]
+    stats = normalizer.map_batch({"text": texts}, stats_field="s")["s"]
+    assert stats[1] is None
+    assert stats[0]["edits"] == 2 and stats[0]["chars"] == len(texts[0])
+    assert stats[0]["edits_per_1000_chars"] == round(2000 / len(texts[0]), 2)
+    assert stats[0]["passes"]["layout"] == {"edits": 1, "notes": 0}
+    assert list(stats[2]["passes"]) == normalizer.pass_names  # every pass, repairs or not
+    assert too_damaged(stats[0], 50) and not too_damaged(stats[0], 100)
+    assert not too_damaged(stats[0], 0, passes=["names"])  # counted over those passes only
+    assert not too_damaged(None, 0)  # no text, no verdict

@@ -365,3 +365,23 @@ def test_datatrove_ray_executor_matches_the_cli(ray_work, documents, reference) 
     work = ray_work / "datatrove-ray"
     assert not job_error(work), job_error(work)
     check_datatrove_run(work, reference, documents)
+
+
+def test_repair_statistics_and_the_filters_that_drop_damaged_documents(units) -> None:
+    seen = units["damage"]
+    normalizer = Normalizer.from_rules(RULES_DIR)
+    expected = normalizer.map_batch({"text": UNIT_TEXTS}, stats_field="s")["s"]
+    assert seen["ray_stats"] == expected  # Ray's column is map_batch's
+    for stats, plain in zip(seen["stats"], expected, strict=True):
+        rules = stats.pop("rules")  # datatrove's metadata also counts per rule
+        assert stats == plain
+        assert sum(counts["edits"] for counts in rules.values()) == plain["edits"]
+    assert set(expected[0]["passes"]) == set(normalizer.pass_names)  # one shape for all rows
+    over = [str(i) for i, s in enumerate(expected) if s["edits_per_1000_chars"] > 20]
+    assert over and len(over) < len(UNIT_TEXTS)
+    assert seen["kept"] == [str(i) for i in range(len(UNIT_TEXTS)) if str(i) not in over]
+    assert seen["ray_kept"] == [int(i) for i in seen["kept"]]
+    glued = [str(i) for i, s in enumerate(expected) if s["passes"]["glued_words"]["edits"]]
+    assert seen["kept_glued"] == [str(i) for i in range(len(UNIT_TEXTS)) if str(i) not in glued]
+    assert seen["dropped"] == len(glued)
+    assert "rule_TRAILING_WHITESPACE" in seen["rule_stats"]

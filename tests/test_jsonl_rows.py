@@ -9,7 +9,10 @@ and checks that byte by byte, then restores the input from the output.
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import json
+import lzma
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -154,18 +157,33 @@ def test_rows_in_equal_rows_out_and_only_the_field_changes(
 
 
 @settings(PROPERTY, max_examples=40)  # whole runs: the rules are loaded for each
-@given(data=documents(), stats=st.booleans())
-def test_every_run_restores_to_its_input_byte_for_byte(tmp_path_factory, data, stats) -> None:
+@given(data=documents(), stats=st.booleans(), suffix=st.sampled_from(["", ".gz", ".bz2", ".xz"]))
+def test_every_run_restores_to_its_input_byte_for_byte(
+    tmp_path_factory, data, stats, suffix
+) -> None:
     folder = tmp_path_factory.mktemp("rows")
-    source = folder / "in.jsonl"
-    source.write_bytes(data)
+    source = folder / f"in.jsonl{suffix}"
+    source.write_bytes(compress(data, suffix))
     flags = ["--stats-field", "damage"] if stats else []
     code = main(["--jsonl", str(source), "-o", str(folder / "out"), "--edits", "-q", *flags])
     assert code in (0, 1)  # 1: some line was not JSON (it came out as it was)
-    out = folder / "out" / "in.jsonl"
-    assert out.read_bytes().count(b"\n") == data.count(b"\n")
-    assert main(["restore", str(out), "-o", str(folder / "back.jsonl")]) == 0
-    assert (folder / "back.jsonl").read_bytes() == data
+    out = folder / "out" / source.name
+    assert decompress(out.read_bytes(), suffix).count(b"\n") == data.count(b"\n")
+    back = folder / f"back.jsonl{suffix}"
+    assert main(["restore", str(out), "-o", str(back)]) == 0
+    assert decompress(back.read_bytes(), suffix) == data
+
+
+def compress(data: bytes, suffix: str) -> bytes:
+    return {"": bytes, ".gz": gzip.compress, ".bz2": bz2.compress, ".xz": lzma.compress}[suffix](
+        data
+    )
+
+
+def decompress(data: bytes, suffix: str) -> bytes:
+    return {"": bytes, ".gz": gzip.decompress, ".bz2": bz2.decompress, ".xz": lzma.decompress}[
+        suffix
+    ](data)
 
 
 def test_numbers_duplicate_keys_spacing_and_escapes_stay_as_they_came(tmp_path, capsys) -> None:
@@ -260,3 +278,40 @@ def test_kinds_of_line_are_told_apart(normalizer: Normalizer) -> None:
     assert read_row(b"{nope", "text").kind == NOT_JSON
     assert read_row(b'{"text": "\\ud800"}', "text").text == "\ud800"  # orjson refuses; json reads
     assert read_row(b'{"t\\u0065xt": "escaped key"}', "text").text == "escaped key"
+
+
+def test_stats_field_holds_each_rows_repairs_and_restore_takes_it_out(tmp_path, capsys) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": 1, "text": "Hello  \\nLeave a Reply\\n"}\n{"text": null}\n{}\n')
+    out = tmp_path / "out"
+    assert main(["--jsonl", str(source), "-o", str(out), "--edits", "--stats-field", "dmg"]) == 0
+    first, second, third = (out / "in.jsonl").read_text().splitlines()
+    stats = json.loads(first)["dmg"]
+    assert first.startswith('{"id": 1, "text": "Hello\\n", "dmg": {"chars": 22, "edits": 2')
+    assert stats["passes"]["boilerplate"] == {"edits": 1, "notes": 0}
+    assert (second, third) == ('{"text": null}', "{}")  # no text, no statistics
+    # A second run over its own output replaces the statistics in place; both restore.
+    again = tmp_path / "again"
+    assert (
+        main(
+            ["--jsonl", str(out / "in.jsonl"), "-o", str(again), "--edits", "--stats-field", "dmg"]
+        )
+        == 0
+    )
+    assert json.loads((again / "in.jsonl").read_text().splitlines()[0])["dmg"]["edits"] == 0
+    assert main(["restore", str(again / "in.jsonl"), "-o", str(tmp_path / "once.jsonl")]) == 0
+    assert (tmp_path / "once.jsonl").read_bytes() == (out / "in.jsonl").read_bytes()
+    assert main(["restore", str(out / "in.jsonl"), "-o", str(tmp_path / "raw.jsonl")]) == 0
+    assert (tmp_path / "raw.jsonl").read_bytes() == source.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--stats-field", "s", "a.txt"], "--stats-field names a field of JSON Lines rows"),
+        (["--jsonl", "--stats-field", "text"], "that is the field being normalised"),
+    ],
+)
+def test_stats_field_usage_errors(args, message, capsys) -> None:
+    assert main(args) == 2
+    assert message in capsys.readouterr().err
