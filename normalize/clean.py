@@ -420,8 +420,12 @@ def clean_json_line(
         return line
     outcome = normalize_task(normalizer, Task(row.text, as_file=False))
     if isinstance(outcome, Failure):
-        work.problems.append((number, f"{outcome.problem}; the row is written as it came"))
-        return line
+        problem = outcome.problem.removesuffix("; skipped")  # a row is never skipped
+        work.problems.append((number, f"{problem}; the row is written as it came"))
+        if block.stats_field is None:
+            return line
+        # Every row with text gets the field (restore takes it out again): null, no statistics.
+        return apply_splices(line, [_stats_splice(row, block.stats_field, None, {})])
     work.documents += 1
     work.by_pass.update(outcome.edits_by_pass())
     work.warnings.extend((number, warning) for warning in outcome.warnings)
@@ -457,7 +461,7 @@ def _text_splice(
 
 
 def _stats_splice(
-    row: Row, stats_field: str, stats: dict[str, Any], extra: dict[str, Any]
+    row: Row, stats_field: str, stats: dict[str, Any] | None, extra: dict[str, Any]
 ) -> Splice:
     """The statistics as the row's last member, or in place of the value the row
     has already under that name (kept in `extra` for `restore`)."""

@@ -327,7 +327,7 @@ class EditsFile:
         except CompressionError as error:
             raise EditsFileError(str(error)) from error
         except OSError as error:
-            raise EditsFileError(f"{path}: {error.strerror or error}") from error
+            raise EditsFileError(error.strerror or str(error)) from error
 
     @classmethod
     def _check(cls, path: Path, stream: IO[bytes]) -> EditsFile:
@@ -380,7 +380,7 @@ class EditsFile:
         except CompressionError as error:
             raise EditsFileError(str(error)) from error
         except OSError as error:
-            raise EditsFileError(f"{self.path}: {error.strerror or error}") from error
+            raise EditsFileError(error.strerror or str(error)) from error
 
     def choose(self, output_sha256: str, doc: str | None = None) -> int:
         """The input whose output has this checksum (or is named `doc`)."""

@@ -435,14 +435,16 @@ def observe_damage(texts: list[str]) -> dict[str, Any]:
         "kept": [d.id for d in kept],
         "kept_glued": [d.id for d in kept_glued],
         "dropped": step_stats_total(glued_only, "dropped_too_damaged"),
-        "rule_stats": sorted(k for k in step.stats if k.startswith("rule_")),
+        "rule_stats": sorted(k for k in step.stats.stats if k.startswith("rule_")),
         "ray_stats": list(batch["s"]),
         "ray_kept": [row["id"] for row in drop_damaged(rows, 20, stats_field="s").rows],  # type: ignore[arg-type]
     }
 
 
 def step_stats_total(step: Any, name: str) -> int:
-    return int(step.stats[name].total) if name in step.stats else 0
+    # step.stats.stats, the dict: `in` on datatrove's Stats itself would probe
+    # keys 0, 1, 2... through __getitem__ (a defaultdict) and never end.
+    return int(step.stats[name].total) if name in step.stats.stats else 0
 
 
 JOBS: dict[str, Callable[[Path], None]] = {

@@ -315,3 +315,30 @@ def test_stats_field_holds_each_rows_repairs_and_restore_takes_it_out(tmp_path, 
 def test_stats_field_usage_errors(args, message, capsys) -> None:
     assert main(args) == 2
     assert message in capsys.readouterr().err
+
+
+def test_a_row_a_pass_crashes_on_comes_out_as_it_came_and_restores(
+    tmp_path, capsys, poisoned_pass
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(f'{{"text": "Fine.  "}}\n{{"text": "{poisoned_pass}  "}}\n')
+    out = tmp_path / "out"
+    args = ["--jsonl", str(source), "-o", str(out), "--edits", "--stats-field", "s", "-q"]
+    assert main(args) == 1
+    lines = (out / "in.jsonl").read_text().splitlines()
+    assert lines[1] == f'{{"text": "{poisoned_pass}  ", "s": null}}'  # no statistics
+    assert (
+        "in.jsonl:2: internal error (ValueError: a bug met on an odd document); the row is "
+        "written as it came" in capsys.readouterr().err
+    )
+    assert main(["restore", str(out / "in.jsonl"), "-o", str(tmp_path / "back")]) == 0
+    assert (tmp_path / "back").read_bytes() == source.read_bytes()
+
+
+def test_restore_without_an_edits_file_says_so_once(tmp_path, capsys) -> None:
+    out = tmp_path / "a.txt"
+    out.write_text("Text.\n")
+    assert main(["restore", str(out)]) == 1
+    assert capsys.readouterr().err == (
+        f"normalize: {tmp_path / 'a.edits.jsonl'}: No such file or directory\n"
+    )
