@@ -47,6 +47,14 @@ class Options:
     quiet: bool
     targets: Mapping[Path, Path]  # each input's output under `output`
 
+    def doc_name(self, path: Path) -> str:
+        """How records name the document of `path`: its path under the output
+        folder (unique in the run, `sub/a.txt`), or its file name."""
+        target = self.targets.get(path)
+        if self.output is None or target is None:
+            return path.name
+        return target.relative_to(self.output).as_posix()
+
     def target_for(self, path: Path | None) -> Path | None:
         """Where the output of `path` goes (None: stdout). InputError if a link
         in the output folder would take it outside."""
@@ -184,7 +192,7 @@ def _read_texts(
 def _write_text(job: TextJob, result: Result, options: Options, report: RunReport) -> None:
     for warning in result.warnings:
         report.say(f"{PROG}: {job.name}: {warning}")
-    doc_id = job.path.name if job.path is not None else None
+    doc_id = options.doc_name(job.path) if job.path is not None else None
     records: list[Edit | Note] = [*result.edits, *result.notes]
     if options.explain is not None:
         write_records(options.explain, records, doc_id)

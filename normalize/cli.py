@@ -1,7 +1,8 @@
 """The command line: a filter, a folder tool, and a few subcommands.
 
 Exit status: 0 when everything was written, 1 when some input could not be
-processed (the others still were), 2 for usage errors and broken rules.
+processed (the others still were), 2 for usage errors and broken rules, 141
+when the reader of stdout went away, 128 + N when stopped by signal N.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ examples:
   normalize article.txt --explain edits.jsonl     see what changed and why
   normalize --jsonl --field text in.jsonl > out.jsonl
   normalize --rules my-rules/ article.txt         use another rules folder
+  normalize corpus/ -o clean/ --glob '*.md'       every *.md under corpus/, the tree mirrored
+  normalize --skip names --disable ECHOED_WORD a.txt   switch a pass or a rule off
   normalize -j 8 --progress big.jsonl --jsonl -o out/   8 workers, with a progress bar
 
 subcommands:
@@ -232,7 +235,7 @@ def run_clean(argv: list[str]) -> int:
     targets = plan_outputs(
         sources, args.output, edits_path=edits_path if args.edits else None, explain=args.explain
     )
-    normalizer = load_normalizer(args.rules, args)
+    normalizer = load_normalizer(args)
     if args.output is not None:
         prepare_output_folder(args.output, targets.values())
     inputs = [source.path for source in sources]
@@ -280,10 +283,12 @@ def check_clean_options(args: argparse.Namespace) -> None:
         raise UsageError(f"-o {args.output}: not a folder")
 
 
-def load_normalizer(rules: Path | None, args: argparse.Namespace) -> Normalizer:
-    """The rules folder with the passes and rules --skip, --only and --disable name."""
+def load_normalizer(args: argparse.Namespace) -> Normalizer:
+    """The --rules folder less the passes and rules --skip, --only and --disable name."""
     try:
-        return Normalizer.from_rules(rules, skip=args.skip, only=args.only, disable=args.disable)
+        return Normalizer.from_rules(
+            args.rules, skip=args.skip, only=args.only, disable=args.disable
+        )
     except SelectionError as error:
         raise UsageError(f"--{error}") from error
 

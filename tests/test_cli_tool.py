@@ -72,6 +72,19 @@ def test_folders_are_walked_and_the_tree_is_mirrored(tmp_path: Path, capsys) -> 
     ]
 
 
+def test_documents_of_subfolders_are_named_by_their_path(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    write_tree(corpus, {"a/x.txt": "One.  \n", "b/x.txt": "Two.  \n"})
+    out, explain = tmp_path / "out", tmp_path / "e.jsonl"
+    assert main([str(corpus), "-o", str(out), "--explain", str(explain), "-q"]) == 0
+    lines = explain.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["doc"] for line in lines] == ["a/x.txt", "b/x.txt"]
+    restored = tmp_path / "x.txt"
+    args = ["restore", str(out / "b" / "x.txt"), str(explain), "--doc", "b/x.txt"]
+    assert main([*args, "-o", str(restored)]) == 0
+    assert restored.read_text(encoding="utf-8") == "Two.  \n"
+
+
 def test_glob_chooses_the_files_of_folders(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     write_tree(corpus, {"a.txt": "A.\n", "b.md": "B.  \n", "sub/c.TXT": "C.  \n"})

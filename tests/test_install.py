@@ -138,3 +138,20 @@ def test_the_installed_package_still_takes_a_users_rules_folder(
     script = "from normalize import Normalizer; print(Normalizer.from_rules('my-rules').rules_dir)"
     done = run([str(installed["venv"] / "bin" / "python"), "-c", script], cwd, env)
     assert Path(done.stdout.strip()) == mine.resolve()
+
+
+def test_make_installs_the_core_to_clean_and_the_dev_extra_to_test(tmp_path: Path) -> None:
+    """`make -n` on a fresh venv path: what each target would install."""
+
+    def planned(target: str) -> str:
+        return subprocess.run(
+            ["make", "-n", "-C", str(ROOT), target, f"VENV={tmp_path / 'venv'}"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+
+    cleaning = planned("clean-corpus")
+    assert "pip install --quiet -e .\n" in cleaning and "[dev]" not in cleaning
+    assert "pip install --quiet -e '.[dev]'" in planned("test")
