@@ -44,7 +44,7 @@ class Source:
 
 @dataclass(slots=True)
 class Skipped:
-    """Files the walk of the input folders passed over, by reason."""
+    """Files (and folders) the walk of the input folders passed over, by reason."""
 
     counts: Counter[str] = field(default_factory=Counter)
     examples: dict[str, list[str]] = field(default_factory=dict)
@@ -63,7 +63,7 @@ class Skipped:
             shown = self.examples[reason]
             more = ", …" if count > len(shown) else ""
             parts.append(f"{count} {reason} ({', '.join(shown)}{more})")
-        return f"skipped {total} file{'s' if total != 1 else ''}: {'; '.join(parts)}"
+        return f"skipped {total} in the input folders: {'; '.join(parts)}"
 
 
 def find_inputs(

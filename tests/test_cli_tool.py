@@ -67,7 +67,7 @@ def test_folders_are_walked_and_the_tree_is_mirrored(tmp_path: Path, capsys) -> 
     err = capsys.readouterr().err.splitlines()
     skipped = [line for line in err if "skipped" in line]
     assert skipped == [
-        f"normalize: skipped 3 files: 1 hidden ({corpus / '.hidden.txt'}); "
+        f"normalize: skipped 3 in the input folders: 1 hidden ({corpus / '.hidden.txt'}); "
         f"2 not matching *.txt ({corpus / 'c.TXT'}, {corpus / 'notes.md'})"
     ]
 
