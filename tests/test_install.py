@@ -73,6 +73,19 @@ def env(installed: dict[str, Path]) -> dict[str, str]:
     return env
 
 
+def test_every_package_of_the_source_is_listed_for_the_wheel() -> None:
+    declared = re.search(
+        r"^packages = \[(.*?)\]", (ROOT / "pyproject.toml").read_text(), re.M | re.S
+    )
+    assert declared
+    listed = set(re.findall(r'"([\w.]+)"', declared[1]))
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for init in (ROOT / "normalize").rglob("__init__.py")
+    }
+    assert found <= listed, f"add to [tool.setuptools] packages: {sorted(found - listed)}"
+
+
 def test_the_wheel_carries_every_rule_file(installed: dict[str, Path]) -> None:
     with zipfile.ZipFile(installed["wheel"]) as wheel:
         shipped = {
