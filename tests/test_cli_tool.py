@@ -433,7 +433,20 @@ def test_suggest_into_a_read_only_folder_says_so_in_one_line(
     assert capsys.readouterr().err == (f"normalize: error: -o {target}: Read-only file system\n")
 
 
-def test_the_repository_rules_are_found_in_a_checkout() -> None:
-    from normalize.rules import DEFAULT_RULES_DIR
-
-    assert DEFAULT_RULES_DIR == ROOT / "rules"  # an editable install edits rules/ in place
+def test_an_editable_install_reads_the_checkouts_rules(tmp_path: Path) -> None:
+    # From another folder the package comes through the editable install's
+    # finder, not the current folder: its rules are the checkout's rules/, as edited.
+    script = (
+        "import normalize, normalize.rules as r; print(normalize.__file__, r.DEFAULT_RULES_DIR)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    module, rules_dir = done.stdout.split()
+    assert Path(module) == ROOT / "normalize" / "__init__.py"
+    assert Path(rules_dir) == ROOT / "rules"
