@@ -56,8 +56,8 @@ from normalize.textio import (
     InputError,
     decode_bytes,
     encode_text,
-    output_path_for,
     read_input_bytes,
+    safe_output_path,
 )
 
 PROG = "normalize"
@@ -72,6 +72,23 @@ class Options:
     edits: bool  # NAME.edits.jsonl beside each output
     field: str  # the field of a JSON Lines object to normalise
     quiet: bool
+    targets: Mapping[Path, Path]  # each input's output under `output`
+
+    def doc_name(self, path: Path) -> str:
+        """How records name the document of `path`: its path under the output
+        folder (unique in the run, `sub/a.txt`), or its file name."""
+        target = self.targets.get(path)
+        if self.output is None or target is None:
+            return path.name
+        return target.relative_to(self.output).as_posix()
+
+    def target_for(self, path: Path | None) -> Path | None:
+        """Where the output of `path` goes (None: stdout). InputError if a link
+        in the output folder would take it outside."""
+        if self.output is None or path is None:
+            return None
+        return safe_output_path(self.output, self.targets[path].relative_to(self.output).as_posix())
+
     stats_field: str | None = None  # JSON Lines: where each row's repair statistics go
 
     @property
@@ -170,6 +187,7 @@ class TextJob:
     target: Path | None  # None: stdout
     size: int
     raw: str  # the decoded text (the same string the worker gets)
+    doc: str | None  # the document's name in the records (None: stdin)
     input_sha256: str = ""  # of the bytes as read, when the run writes edits
     encoding: str = "utf-8"
     input_bytes: int = 0
@@ -177,11 +195,6 @@ class TextJob:
     @property
     def name(self) -> str:
         return self.path.name if self.path is not None else "<stdin>"
-
-    @property
-    def doc(self) -> str | None:
-        """The document's name in the records."""
-        return self.path.name if self.path is not None else None
 
 
 def clean_texts(
@@ -203,7 +216,7 @@ def _read_texts(
     paths: Sequence[Path | None] = inputs or [None]  # None: stdin
     for path in paths:
         try:
-            target = output_path_for(options.output, path) if options.output and path else None
+            target = options.target_for(path)
             data = read_input_bytes(path) if path is not None else read_stdin()
             decoded = decode_bytes(data)
         except InputError as error:
@@ -211,8 +224,9 @@ def _read_texts(
             report.advance(file_size(path))
             continue
         digest = hashlib.sha256(data).hexdigest() if options.with_records else ""
+        doc = options.doc_name(path) if path is not None else None
         job = TextJob(
-            path, target, file_size(path), decoded.text, digest, decoded.encoding, len(data)
+            path, target, file_size(path), decoded.text, doc, digest, decoded.encoding, len(data)
         )
         del data
         if decoded.note:
@@ -264,7 +278,7 @@ def _input_summary(
     output = None
     if target is not None and options.output is not None:
         output = target.relative_to(options.output.resolve()).as_posix()
-    return InputSummary(path.name if path is not None else None, kind, output)
+    return InputSummary(options.doc_name(path) if path is not None else None, kind, output)
 
 
 def _close_input(
@@ -490,7 +504,7 @@ def clean_jsonl(
     """Normalise one field of every object of a JSON Lines file (or stdin), keeping the rest."""
     name = str(path) if path is not None else "<stdin>"
     try:
-        target = output_path_for(options.output, path) if options.output and path else None
+        target = options.target_for(path)
         source = open_input(path) if path is not None else open_stdin(sys.stdin.buffer)
     except (InputError, CompressionError, OSError) as error:
         report.fail(path, _reason(error))
@@ -538,6 +552,8 @@ def clean_jsonl(
     except (InputError, CompressionError) as error:
         report.fail(name, str(error))
         return
+    except BrokenPipeError:
+        raise  # the reader of stdout went away: the run ends (normalize.cli)
     except OSError as error:
         report.fail(target or name, f"cannot read or write: {error.strerror or error}")
         return
