@@ -379,7 +379,13 @@ def run_restore(argv: list[str]) -> int:
         metavar="PATH",
         help="write here (default: stdout; a folder for a folder)",
     )
-    parser.add_argument("--doc", help="with an --explain file of several inputs: this input's")
+    parser.add_argument(
+        "--doc",
+        metavar="NAME",
+        help="with an --explain file of several inputs: restore the input whose records have "
+        "this 'doc' (its path under the output folder); without it, the input whose output "
+        "this is is found by its checksum",
+    )
     args = parser.parse_args(argv)
     if args.clean.is_dir():
         return restore_run_folder(args)
