@@ -41,7 +41,7 @@ CONFUSIONS: dict[str, Confusion] = {
     ),
     "b_p_v_w": Confusion(
         "b, p, v and w confused (Arabic has no p, Korean no v or f, Spanish b = v)",
-        (("Bui Thanh Son", "Pui Thanh Son"), ("Vladimir Putin", "Wladimir Putin")),
+        (("Bui Thanh Son", "Pui Thanh Son"), ("Mike Pompeo", "Mike Bompeo")),
     ),
     "c_k": Confusion(
         "c, k, ck and q for the same sound",
@@ -57,7 +57,7 @@ CONFUSIONS: dict[str, Confusion] = {
     ),
     "u_ou_oo": Confusion(
         "u, ou and oo for the same sound",
-        (("Yoon Suk Yeol", "Yun Suk Yeol"), ("Putin", "Poutin")),
+        (("Yoon Suk Yeol", "Yun Suk Yeol"), ("Muhammadu Buhari", "Muhammadu Bouhari")),
     ),
     "double_single": Confusion(
         "a doubled letter made single, or a single one doubled",
