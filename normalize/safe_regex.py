@@ -22,7 +22,7 @@ from typing import Any, TypeAlias, TypeVar
 
 import regex
 
-from normalize.actions import DocContext, RuleProblem
+from normalize.actions import DocContext, OutOfTime, RuleProblem
 from normalize.rules import Rule
 
 # Seconds one rule may spend on one document, plus an allowance per million
@@ -281,13 +281,25 @@ class RegexBudget:
         started = time.perf_counter()
         try:
             # The timeout covers the whole scan only while the matches are listed here.
-            return list(pattern.finditer(text, timeout=max(self.allowance - spent, 0.001)))
+            return list(pattern.finditer(text, timeout=self._timeout(spent)))
         except TimeoutError:
+            self._out_of_pass_time()
             self.exhausted.add(key)
             self._warn(rule)
             return []
         finally:
             self.spent[key] = spent + time.perf_counter() - started
+
+    def _timeout(self, spent: float) -> float:
+        """What a search of a rule that has `spent` seconds on the document may
+        take: the rest of its allowance, and no more than its pass has left."""
+        return max(min(self.allowance - spent, self.doc.seconds_left()), 0.001)
+
+    def _out_of_pass_time(self) -> None:
+        """After a timeout: raise OutOfTime if it was the pass's time that ran
+        out, not the rule's (the pass is stopped then, not the rule blamed)."""
+        if self.doc.seconds_left() <= 0:
+            raise OutOfTime
 
     def any_found(self, tests: Iterable[QuickTest], text: str) -> bool:
         """Whether one of the quick `tests` (a rule's prefilters) finds something.
@@ -314,8 +326,9 @@ class RegexBudget:
             found = test.pattern.search(text) is not None
         else:
             try:
-                found = test.pattern.search(text, timeout=self.allowance) is not None
+                found = test.pattern.search(text, timeout=self._timeout(0.0)) is not None
             except TimeoutError:
+                self._out_of_pass_time()
                 found = True
         self._prefilter_results[source] = (text, found)
         return found
@@ -335,8 +348,9 @@ class RegexBudget:
         spent = self.spent.get(key, 0.0)
         started = time.perf_counter()
         try:
-            return method(text, timeout=max(self.allowance - spent, 0.001))
+            return method(text, timeout=self._timeout(spent))
         except TimeoutError:
+            self._out_of_pass_time()
             self.exhausted.add(key)
             raise
         finally:

@@ -143,6 +143,8 @@ class BoilerplateAction(Action):
         previous: str | None = None  # previous non-blank line, stripped, if short
         above = ""  # the line right above, stripped
         for i, line in enumerate(lines):
+            if i & 255 == 0:
+                budget.doc.check_time()
             stripped = line.strip()
             if not stripped:
                 above = ""

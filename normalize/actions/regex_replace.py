@@ -203,6 +203,7 @@ class RegexReplaceAction(Action):
             if not pattern.may_match(text):
                 continue
             for match in budget.finditer(rule, pattern, text):
+                doc.check_time()
                 if compiled.match_in is not None and match.group() not in compiled.match_in:
                     continue
                 if compiled.outside_quotes:
