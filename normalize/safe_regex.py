@@ -23,6 +23,7 @@ from typing import Any, TypeAlias, TypeVar
 import regex
 
 from normalize.actions import DocContext, OutOfTime, RuleProblem
+from normalize.pattern_scan import class_end
 from normalize.rules import Rule
 
 # Seconds one rule may spend on one document, plus an allowance per million
@@ -146,7 +147,7 @@ def pattern_size(pattern: str) -> int:
             braced = _BRACED_ESCAPE.match(pattern, i)
             i = braced.end() if braced else i + 2
         elif char == "[":
-            i = _class_end(pattern, i)
+            i = class_end(pattern, i)
         elif char == "(":
             sizes.append(0)
             i += 1
@@ -194,7 +195,7 @@ def has_no_choice(source: str) -> bool:
                 return False  # not in a form recognised here: no guess
             i = escape.end() if escape else i + 2
         elif char == "[":
-            i = _class_end(source, i)
+            i = class_end(source, i)
         elif source.startswith("(?", i):
             group = _PLAIN_GROUP.match(source, i)
             if group is None:
@@ -210,18 +211,6 @@ def has_no_choice(source: str) -> bool:
 def _count(digits: str) -> int:
     # Long digit strings are huge counts (and Python refuses to parse very long ones).
     return int(digits) if 0 < len(digits) < 10 else (1 if not digits else 10**10)
-
-
-def _class_end(pattern: str, start: int) -> int:
-    """The index after the character class that opens at `start`."""
-    i = start + 1
-    if pattern[i : i + 1] == "^":
-        i += 1
-    if pattern[i : i + 1] == "]":  # a leading ']' is a literal
-        i += 1
-    while i < len(pattern) and pattern[i] != "]":
-        i += 2 if pattern[i] == "\\" else 1
-    return i + 1
 
 
 def check_template(rule: Rule, pattern: regex.Pattern[str], template: str, key: str) -> None:

@@ -19,7 +19,7 @@ from typing import Any, ClassVar, TypeVar
 from normalize.document import Change
 from normalize.lexicon import Lexicon, load_lexicon
 from normalize.pattern_scan import ScanDatabase
-from normalize.rules import Rule, RuleSet
+from normalize.rules import Rule, RulesError, RuleSet
 from normalize.schema import Field
 
 # Word files that widen the shared English vocabulary, relative to the rules folder.
@@ -91,9 +91,13 @@ class Resources:
 
     def lexicon(self) -> Lexicon:
         """symspellpy's English words plus every `data/words/*.txt` of the rules folder."""
-        return self.shared(
-            "lexicon", lambda: load_lexicon(sorted((self.rules_dir / WORDS_DIR).glob("*.txt")))
-        )
+        return self.shared("lexicon", self._load_lexicon)
+
+    def _load_lexicon(self) -> Lexicon:
+        try:
+            return load_lexicon(sorted((self.rules_dir / WORDS_DIR).glob("*.txt")))
+        except ValueError as error:  # a word file that cannot be read or parsed
+            raise RulesError([str(error)]) from error
 
 
 class Action:

@@ -72,6 +72,7 @@ class BoilerplateAction(Action):
         "timeout": Field(
             (int, float),
             doc="seconds the patterns may take on one document (+1 s per million chars)",
+            positive=True,
         ),
     }
 
