@@ -72,6 +72,7 @@ class BoilerplateAction(Action):
         "timeout": Field(
             (int, float),
             doc="seconds the patterns may take on one document (+1 s per million chars)",
+            positive=True,
         ),
     }
 
@@ -143,6 +144,8 @@ class BoilerplateAction(Action):
         previous: str | None = None  # previous non-blank line, stripped, if short
         above = ""  # the line right above, stripped
         for i, line in enumerate(lines):
+            if i & 255 == 0:
+                budget.doc.check_time()
             stripped = line.strip()
             if not stripped:
                 above = ""
