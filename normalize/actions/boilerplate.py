@@ -3,8 +3,12 @@
 A line is boilerplate when it is one of a rule's `lines` (compared ignoring case,
 runs of spaces and trailing colons or full stops), when it fully matches one of
 a rule's `patterns`, or, for a `repeated_line` rule, when it repeats the previous
-non-blank line (a title printed twice). Only short lines are considered: chrome
-is short, and a paragraph is never removed as a whole.
+non-blank line (a title printed twice, up to its quote marks). Only short lines
+are considered: chrome is short, and a paragraph is never removed as a whole.
+A rule's `not_after` pattern, found in the non-blank line above, keeps a line
+(a source credit under a row of figures belongs to the figures). A rule with
+`takes_list` removes the list its label introduces with it ("Related" and the
+headlines of other stories under it), never the label alone above a list.
 
 A removed line takes one paragraph separator with it, so the blank-line layout
 of the rest stays as it was: "A\\n\\nLeave a Reply\\n\\nB" becomes "A\\n\\nB", and
@@ -37,6 +41,11 @@ _SENTENCE_END = regex.compile(r"[.!?:;\"”’)\]]$")
 # outside it: such patterns cannot be searched for over the whole text at once.
 _STRING_BOUND = regex.compile(r"\\[AZzGbB]|\(\?<?[=!]|\(\?[a-zA-Z]*-|\(\?[R&+0-9]|\^|\$")
 _TRAILING_CHARS = " :."
+# Quote marks two printings of one title may differ in ("Blinken’s" / "Blinken's").
+_QUOTES = str.maketrans("", "", "\"'‘’“”«»„‚`´")
+# A line of the list under a label (`takes_list`): a headline or a teaser,
+# which ends without a full stop, or with an ellipsis.
+_LIST_ITEM_END = regex.compile(r"(?:[^.!\"”’]|\.\.\.|…)$")
 
 
 def line_key(line: str) -> str:
@@ -47,6 +56,11 @@ def line_key(line: str) -> str:
 def _collapse(line: str) -> str:
     """Runs of whitespace as one space, none at the ends."""
     return " ".join(line.split())
+
+
+def repeat_key(line: str) -> str:
+    """How `repeated_line` compares lines: spacing and quote marks ignored."""
+    return _collapse(line.translate(_QUOTES))
 
 
 @dataclass(slots=True)
@@ -66,6 +80,8 @@ class BoilerplateAction(Action):
         "patterns": Field(list, items=str, doc="regexes that must match the whole line"),
         "repeated_line": Field(bool, doc="a line equal to the previous non-blank line"),
         "min_words": Field(int, doc="repeated_line: shorter lines are left alone"),
+        "not_after": Field(str, doc="a regex: lines under a line where it is found stay"),
+        "takes_list": Field(bool, doc="also remove the list of short lines the label heads"),
     }
     option_fields: ClassVar[dict[str, Field]] = {
         "max_line_length": Field(int, doc="longer lines are never boilerplate"),
@@ -81,6 +97,7 @@ class BoilerplateAction(Action):
         self.line_rule: dict[str, Rule] = {}
         self.patterns: list[tuple[Rule, regex.Pattern[str]]] = []
         self.repeat_rules: list[Rule] = []
+        self.not_after: dict[str, regex.Pattern[str]] = {}
         for rule in self.rules:
             if not {"lines", "patterns", "repeated_line"} & set(rule.data):
                 raise RuleProblem(rule, "needs 'lines', 'patterns' or 'repeated_line: true'")
@@ -94,6 +111,8 @@ class BoilerplateAction(Action):
                 self.patterns.append((rule, pattern))
             if rule.data.get("repeated_line"):
                 self.repeat_rules.append(rule)
+            if "not_after" in rule.data:
+                self.not_after[rule.id] = compile_rule_pattern(rule, "not_after")
         self.timeout = float(self.options.get("timeout", DEFAULT_TIMEOUT_SECONDS))
         self.fused, self.fused_rules = _fuse(self.patterns)
         self.scan = _whole_text_scan(self.patterns)
@@ -123,6 +142,7 @@ class BoilerplateAction(Action):
         verdicts = self._classify(lines, budget, patterns)
         if not any(verdicts):
             return []
+        _extend_to_lists(lines, verdicts, self.max_length)
         return _removals(_split_lines(lines), verdicts, len(text))
 
     def _patterns_may_match(self, text: str, budget: RegexBudget) -> bool:
@@ -141,6 +161,7 @@ class BoilerplateAction(Action):
     def _classify(self, lines: list[str], budget: RegexBudget, patterns: bool) -> list[Rule | None]:
         verdicts: list[Rule | None] = [None] * len(lines)
         previous: str | None = None  # previous non-blank line, stripped, if short
+        last = ""  # previous non-blank line, stripped, whatever its length
         above = ""  # the line right above, stripped
         for i, line in enumerate(lines):
             stripped = line.strip()
@@ -152,10 +173,18 @@ class BoilerplateAction(Action):
                 previous = None
             else:
                 if not _continues(above, stripped):
-                    verdicts[i] = self._match(stripped, previous, budget, patterns)
+                    rule = self._match(stripped, previous, budget, patterns)
+                    if rule is not None and last and self._kept_after(rule, last, budget):
+                        rule = None
+                    verdicts[i] = rule
                 previous = stripped
-            above = stripped
+            above = last = stripped
         return verdicts
+
+    def _kept_after(self, rule: Rule, last: str, budget: RegexBudget) -> bool:
+        """Whether the rule's `not_after` pattern keeps a line under `last`."""
+        pattern = self.not_after.get(rule.id)
+        return pattern is not None and budget.search_in(rule, pattern, last) is not None
 
     def _match(
         self, stripped: str, previous: str | None, budget: RegexBudget, patterns: bool
@@ -167,9 +196,9 @@ class BoilerplateAction(Action):
             rule = self._match_patterns(stripped, budget)
             if rule is not None:
                 return rule
-        if previous is not None and _same_ends(stripped, previous):
-            collapsed = _collapse(stripped)
-            if collapsed == _collapse(previous):
+        if previous is not None and _similar_ends(stripped, previous):
+            collapsed = repeat_key(stripped)
+            if collapsed == repeat_key(previous):
                 words = len(collapsed.split())
                 for rule in self.repeat_rules:
                     if words >= rule.data.get("min_words", 2):
@@ -256,17 +285,38 @@ def _may_repeat(lines: list[str]) -> bool:
             continue
         if (
             previous
-            and _same_ends(stripped, previous)
-            and _collapse(stripped) == _collapse(previous)
+            and _similar_ends(stripped, previous)
+            and repeat_key(stripped) == repeat_key(previous)
         ):
             return True
         previous = stripped
     return False
 
 
-def _same_ends(a: str, b: str) -> bool:
-    """Cheap necessary condition for two stripped lines to be equal up to spacing."""
-    return a[0] == b[0] and a[-1] == b[-1]
+def _similar_ends(a: str, b: str) -> bool:
+    """Cheap necessary condition for two stripped lines to be equal up to spacing
+    and quote marks: the same first and last characters that are no quote marks."""
+    a, b = a.translate(_QUOTES), b.translate(_QUOTES)
+    return bool(a) and bool(b) and a[0] == b[0] and a[-1] == b[-1]
+
+
+def _extend_to_lists(lines: list[str], verdicts: list[Rule | None], max_length: int) -> None:
+    """Give each `takes_list` label the list under it: the non-blank lines that
+    follow it as long as they are short headlines or teasers (or chrome).
+    One walk over the lines, whatever the number of labels."""
+    label: Rule | None = None
+    for i, rule in enumerate(verdicts):
+        item = lines[i].strip()
+        if rule is not None:
+            if rule.data.get("takes_list"):
+                label = rule
+            continue
+        if not item:
+            continue
+        if label is not None and len(item) <= max_length and _LIST_ITEM_END.search(item):
+            verdicts[i] = label
+        else:
+            label = None
 
 
 def _fuse(
