@@ -44,8 +44,10 @@ _TRAILING_CHARS = " :."
 # Quote marks two printings of one title may differ in ("Blinken’s" / "Blinken's").
 _QUOTES = str.maketrans("", "", "\"'‘’“”«»„‚`´")
 # A line of the list under a label (`takes_list`): a headline or a teaser,
-# which ends without a full stop, or with an ellipsis.
-_LIST_ITEM_END = regex.compile(r"(?:[^.!\"”’]|\.\.\.|…)$")
+# which ends without a full stop, colon or quote mark, or with an ellipsis,
+# and holds no end of a sentence ("... a man. No one ...").
+_LIST_ITEM_END = regex.compile(r"(?:[^.!:\"”'’]|\.\.\.|…)$")
+_SENTENCE_INSIDE = regex.compile(r"\p{Ll}{2}[.!?][\"”'’]? \p{Lu}")
 
 
 def line_key(line: str) -> str:
@@ -82,6 +84,7 @@ class BoilerplateAction(Action):
         "min_words": Field(int, doc="repeated_line: shorter lines are left alone"),
         "not_after": Field(str, doc="a regex: lines under a line where it is found stay"),
         "takes_list": Field(bool, doc="also remove the list of short lines the label heads"),
+        "not_first_line": Field(bool, doc="the text's first line (its title) stays"),
     }
     option_fields: ClassVar[dict[str, Field]] = {
         "max_line_length": Field(int, doc="longer lines are never boilerplate"),
@@ -176,9 +179,13 @@ class BoilerplateAction(Action):
                     rule = self._match(stripped, previous, budget, patterns)
                     if rule is not None and last and self._kept_after(rule, last, budget):
                         rule = None
+                    if rule is not None and not last and rule.data.get("not_first_line"):
+                        rule = None
                     verdicts[i] = rule
                 previous = stripped
-            above = last = stripped
+            # A sentence wraps onto the next line only from article text.
+            above = "" if verdicts[i] is not None else stripped
+            last = stripped
         return verdicts
 
     def _kept_after(self, rule: Rule, last: str, budget: RegexBudget) -> bool:
@@ -313,7 +320,12 @@ def _extend_to_lists(lines: list[str], verdicts: list[Rule | None], max_length: 
             continue
         if not item:
             continue
-        if label is not None and len(item) <= max_length and _LIST_ITEM_END.search(item):
+        if (
+            label is not None
+            and len(item) <= max_length
+            and _LIST_ITEM_END.search(item)
+            and not _SENTENCE_INSIDE.search(item)
+        ):
             verdicts[i] = label
         else:
             label = None
