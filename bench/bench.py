@@ -195,7 +195,7 @@ def main() -> int:
         print(f"bench: {args.corpus} is absent; nothing to measure", file=sys.stderr)
         return 0
     # The package's bytecode, as a regular install has it: with PYTHONDONTWRITEBYTECODE
-    # set (as on the machine of the README's figures) an editable install would
+    # set (as on the machine of the figures in docs/speed-and-memory.md) an editable install would
     # otherwise compile every module from source at each start-up (40 ms of 300).
     compileall.compile_dir(ROOT / "normalize", quiet=1)
     lines = read_lines(args.corpus, args.limit)

@@ -1,7 +1,7 @@
 """The seeds' kinds of damage and misspelt names, put into benchmark articles, are repaired.
 
 bench/damage.py injects one damage at a time into cleaned articles of the
-benchmark corpus (see README, "Damage on pages nobody tuned a rule on"). Here it
+benchmark corpus (see docs/damage.md). Here it
 runs over every 12th article, and each kind must keep the share it reached when
 the rules were written, less a margin for changes in the random spots; the
 kinds whose every outcome was a repair or a miss must never do anything else.

@@ -18,7 +18,7 @@ from normalize.edits import read_records, restore
 
 from .conftest import ROOT, raw_documents
 
-BOUND_SECONDS = 300  # a hang guard, not a speed test: see the numbers in the README
+BOUND_SECONDS = 300  # a hang guard, not a speed test: see the numbers in docs/reliability.md
 
 
 def clean_folder(tmp_path: Path, files: dict[str, bytes], *args: str) -> tuple[int, Path]:
