@@ -44,10 +44,16 @@ _TRAILING_CHARS = " :."
 # Quote marks two printings of one title may differ in ("Blinken’s" / "Blinken's").
 _QUOTES = str.maketrans("", "", "\"'‘’“”«»„‚`´")
 # A line of the list under a label (`takes_list`): a headline or a teaser,
-# which ends without a full stop, colon or quote mark, or with an ellipsis,
-# and holds no end of a sentence ("... a man. No one ...").
-_LIST_ITEM_END = regex.compile(r"(?:[^.!:\"”'’]|\.\.\.|…)$")
+# which ends with a letter, a figure, a question mark, a bracket or an
+# ellipsis (not a stop, comma, colon or quote mark), holds no end of a
+# sentence ("... a man. No one ...") and does not go on on the next line.
+_LIST_ITEM_END = regex.compile(r"(?:[\p{L}\p{N})?»]|\.\.\.|…)$")
 _SENTENCE_INSIDE = regex.compile(r"\p{Ll}{2}[.!?][\"”'’]? \p{Lu}")
+# ... nor with a word after which a sentence goes on ("... a net loss of"), and
+# is no newswire sign-off ("REUTER").
+_ITEM_CUT = regex.compile(
+    r"(?i:\b(?:a|an|the|of|to|in|on|at|by|for|from|with|and|or|that|as))$|^\p{Lu}+$"
+)
 
 
 def line_key(line: str) -> str:
@@ -311,7 +317,10 @@ def _extend_to_lists(lines: list[str], verdicts: list[Rule | None], max_length: 
     """Give each `takes_list` label the list under it: the non-blank lines that
     follow it as long as they are short headlines or teasers (or chrome).
     One walk over the lines, whatever the number of labels."""
+    if not any(rule is not None and rule.data.get("takes_list") for rule in verdicts):
+        return
     label: Rule | None = None
+    following = _next_non_blank(lines)
     for i, rule in enumerate(verdicts):
         item = lines[i].strip()
         if rule is not None:
@@ -320,15 +329,33 @@ def _extend_to_lists(lines: list[str], verdicts: list[Rule | None], max_length: 
             continue
         if not item:
             continue
-        if (
-            label is not None
-            and len(item) <= max_length
-            and _LIST_ITEM_END.search(item)
-            and not _SENTENCE_INSIDE.search(item)
-        ):
+        if label is not None and _list_item(item, following[i], max_length):
             verdicts[i] = label
         else:
             label = None
+
+
+def _list_item(item: str, after: str, max_length: int) -> bool:
+    """Whether a stripped line can be an entry of a list of links."""
+    return (
+        len(item) <= max_length
+        and _LIST_ITEM_END.search(item) is not None
+        and _SENTENCE_INSIDE.search(item) is None
+        and _ITEM_CUT.search(item) is None
+        and not (after and (after[0].islower() or after[0].isdigit()))  # a wrapped sentence
+    )
+
+
+def _next_non_blank(lines: list[str]) -> list[str]:
+    """For each line, the next non-blank line after it, stripped ("" at the end)."""
+    following = [""] * len(lines)
+    upcoming = ""
+    for i in range(len(lines) - 1, -1, -1):
+        following[i] = upcoming
+        stripped = lines[i].strip()
+        if stripped:
+            upcoming = stripped
+    return following
 
 
 def _fuse(

@@ -79,8 +79,15 @@ _PREVIOUS_WORD = regex.compile(r"(?:^|[^\p{L}'’-])(\p{L}+) $")
 _NEXT_WORD = regex.compile(r" (\p{L}+)")
 _CAPITAL_OR_DIGIT_NEXT = regex.compile(r" [\p{Lu}\p{N}]")
 _CODE_LINE = regex.compile(r"[{}]|\);|\bvar |\bfunction\s*\(|==|=>|</?[a-z]+[ >]")
-SPLITS = ("case", "stop", "segment")
+SPLITS = ("case", "stop", "segment", "name")
 CACHE_LIMIT = 50_000  # distinct tokens remembered per rule before the cache starts over
+
+
+def _name_splitter(rule: Rule, resources: Resources) -> _Splitter:
+    """The `name` mechanism (normalize/actions/glued_names.py), imported on use."""
+    from normalize.actions.glued_names import NameSplitter
+
+    return NameSplitter(rule, resources)
 
 
 def _byte_table(mapping: dict[str, str]) -> bytes:
@@ -109,6 +116,7 @@ KEYS_BY_SPLIT: dict[str, set[str]] = {
         "min_count",
     },
     "stop": {"never_split", "keep_right"},
+    "name": set(),  # filled in below: the `case` keys and the lists of names
     "segment": {
         "junction_words",
         "min_count",
@@ -120,6 +128,7 @@ KEYS_BY_SPLIT: dict[str, set[str]] = {
         "min_pair_count",
     },
 }
+KEYS_BY_SPLIT["name"] = KEYS_BY_SPLIT["case"] | {"name_lists", "not_names", "function_words"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +158,9 @@ class GluedWordsAction(Action):
         ),
         "proper_words": Field((list, str), doc="words always written with a capital"),
         "keep_right": Field((list, str), doc="stop: right sides kept (domains, file types)"),
+        "name_lists": Field(list, items=str, doc="name: list files of names (organisations)"),
+        "function_words": Field((list, str), doc="name: words that may follow a name glued"),
+        "not_names": Field(list, items=str, doc="name: list files of one-word real names"),
         "junction_words": Field((list, str), doc="segment: one piece must be one of these"),
         "min_count": Field(int, doc="a piece must be at least this common in the lexicon"),
         "min_piece_length": Field(int, doc="segment: shortest piece"),
@@ -177,6 +189,7 @@ class GluedWordsAction(Action):
                 "case": CaseSplitter,
                 "stop": StopSplitter,
                 "segment": SegmentSplitter,
+                "name": _name_splitter,
             }[kind]
             self.splitters.append(factory(rule, resources))
         seams = [splitter.seam for splitter in self.splitters if splitter.seam is not None]
@@ -522,7 +535,27 @@ class StopSplitter(_Splitter):
         token, right = match.group(), match.group("right")
         if token in self.never_split or right.lower() in self.keep_right:
             return None
+        if _written_as_one(match, text):
+            return None
         return Split(len(match.group("left")) + 1, " ", "a full stop between two words")
+
+
+_CAMEL = regex.compile(r"\p{Ll}\p{Lu}")
+_OPENING_QUOTES = {"'": "'", "‘": "’", '"': '"', "“": "”"}
+
+
+def _written_as_one(match: regex.Match[str], text: str) -> bool:
+    """A dotted name, not two sentences: a Reuters ticker ("<eric.St>"), a
+    brand whose first part is camel-cased ("iGen.Fr"), or a token quoted on
+    its own ("'Crio.Do'")."""
+    start, end = match.start(), match.end()
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    if before == "<":
+        return True
+    if _CAMEL.search(match.group("left")):
+        return True
+    return before in _OPENING_QUOTES and after == _OPENING_QUOTES[before]
 
 
 class SegmentSplitter(_Splitter):
