@@ -316,23 +316,38 @@ def _similar_ends(a: str, b: str) -> bool:
 def _extend_to_lists(lines: list[str], verdicts: list[Rule | None], max_length: int) -> None:
     """Give each `takes_list` label the list under it: the non-blank lines that
     follow it as long as they are short headlines or teasers (or chrome).
-    One walk over the lines, whatever the number of labels."""
+
+    A list that runs straight into a line of text, with no blank line or
+    chrome between, may be that paragraph's own first lines (newswire wraps
+    its lines): then the label and the list stay, the block whole or not at
+    all. One walk over the lines, whatever the number of labels.
+    """
     if not any(rule is not None and rule.data.get("takes_list") for rule in verdicts):
         return
-    label: Rule | None = None
+    label: int | None = None  # the line of the label whose list is being read
+    items: list[int] = []
+    blank = False  # a blank line since the last item
     following = _next_non_blank(lines)
     for i, rule in enumerate(verdicts):
         item = lines[i].strip()
         if rule is not None:
             if rule.data.get("takes_list"):
-                label = rule
+                label, items, blank = i, [], False
+            elif items:
+                blank = True  # chrome after the list ends it as a blank line does
             continue
         if not item:
+            blank = True
             continue
         if label is not None and _list_item(item, following[i], max_length):
-            verdicts[i] = label
-        else:
-            label = None
+            items.append(i)
+            verdicts[i] = verdicts[label]
+            blank = False
+            continue
+        if label is not None and items and not blank:
+            for k in (label, *items):  # the list runs into this paragraph
+                verdicts[k] = None
+        label, items = None, []
 
 
 def _list_item(item: str, after: str, max_length: int) -> bool:

@@ -146,7 +146,7 @@ class NameSplitter(CaseSplitter):
             previous = before.group(1) if i == 0 and before else None
             reason = self._name_ends(left, right, previous, words)
             if reason is not None:
-                return Split(offset, self._separator(left, right), reason)
+                return Split(offset, " ", reason)  # a name may go on into the next word
         return None
 
     def _name_ends(
@@ -179,12 +179,6 @@ class NameSplitter(CaseSplitter):
                     len(left), " ", f"'{left}' stands alone in the document, '{word}' follows"
                 )
         return None
-
-    def _separator(self, left: str, right: str) -> str:
-        """A full stop when the right side starts a sentence, else a space."""
-        lower = right.lower()
-        starts = lower in self.openers_after_capital or lower in self.sentence_words
-        return ". " if starts and left.lower() not in self.closed else " "
 
 
 def _shared_words(rule: Rule, key: str, resources: Resources) -> frozenset[str]:
