@@ -40,8 +40,8 @@ from damage import BENCH_CORPUS, outcome_cells, read_texts, show
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from normalize.gazetteer import read_name_lists  # noqa: E402
 from normalize.lexicon import load_lexicon, read_word_file  # noqa: E402
+from normalize.names.real_names import read_name_lists  # noqa: E402
 from normalize.pipeline import Normalizer  # noqa: E402
 from normalize.rules import suggest_rule_id  # noqa: E402
 

@@ -17,7 +17,7 @@ ACTIONS: dict[str, str] = {
     "ftfy": "normalize.actions.encoding:FtfyAction",
     "regex_replace": "normalize.actions.regex_replace:RegexReplaceAction",
     "boilerplate": "normalize.actions.boilerplate:BoilerplateAction",
-    "names": "normalize.actions.names:NamesAction",
+    "names": "normalize.names.action:NamesAction",
     "glued_words": "normalize.actions.glued_words:GluedWordsAction",
     "lookalike_letters": "normalize.actions.lookalikes:LookalikeLettersAction",
 }

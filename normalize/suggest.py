@@ -28,9 +28,10 @@ import yaml
 from symspellpy import SymSpell, Verbosity
 
 from normalize.actions import Resources
-from normalize.actions.name_text import CAP_WORD
-from normalize.gazetteer import build_gazetteer, read_name_lists
 from normalize.lexicon import Lexicon
+from normalize.names.gazetteer import build_gazetteer
+from normalize.names.real_names import read_name_lists
+from normalize.names.text import CAP_WORD
 from normalize.rules import DEFAULT_RULES_DIR, load_rules
 
 DEFAULT_MIN_COUNT = 5

@@ -1,4 +1,4 @@
-"""Word lists that rules name, and the names that the gazetteer knows.
+"""Word lists that rules name.
 
 A rule gives a list inline (a YAML list) or as the path of a list file under the
 rules folder (one entry per line, `#` starts a comment), so long lists such as
@@ -16,7 +16,6 @@ from typing import Any
 from normalize.actions import Resources, RuleProblem
 from normalize.rules import Rule
 
-NAMES_PASS = "names"
 _LETTERS = re.compile(r"[^\W\d_]+")  # runs of letters; `re` finds them twice as fast as `regex`
 # Lower-case ASCII letters stay, every other byte becomes a space.
 _LOWER_ASCII_ONLY = bytes(
@@ -99,30 +98,3 @@ def resolve_rule_list(rule: Rule, label: str, value: Any, rules_dir: Path) -> li
         return resolve_list(value, rules_dir)
     except ListError as error:
         raise RuleProblem(rule, f"{label!r}: {error}") from error
-
-
-def gazetteer_names(resources: Resources) -> list[str]:
-    """The canonical names of the names pass ("Antony Blinken"); empty without it."""
-    ruleset = resources.rulesets.get(NAMES_PASS)
-    if ruleset is None or not ruleset.enabled:
-        return []
-    names = (rule.data.get("canonical") for rule in ruleset.enabled_rules())
-    return sorted({name.strip() for name in names if isinstance(name, str) and name.strip()})
-
-
-def gazetteer_words(resources: Resources) -> frozenset[str]:
-    """Every word of every name form the gazetteer knows, lower-cased ("antony", "brinken").
-
-    Variants count too: a misspelt name glued to a word ("tensionsBrinken") is
-    still a name, and the names pass repairs its spelling afterwards.
-    """
-    ruleset = resources.rulesets.get(NAMES_PASS)
-    if ruleset is None or not ruleset.enabled:
-        return frozenset()
-    forms: list[str] = []
-    for rule in ruleset.enabled_rules():
-        for key in ("canonical", "variants", "surname_variants"):
-            value = rule.data.get(key)
-            forms.extend([value] if isinstance(value, str) else value or [])
-    words = (word.lower() for form in forms if isinstance(form, str) for word in form.split())
-    return frozenset(words)

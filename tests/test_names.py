@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from normalize.actions import Resources
 from normalize.edits import restore
-from normalize.gazetteer import canonical_names, gazetteer_words
+from normalize.names import gazetteer_names, gazetteer_words
 from normalize.pipeline import Normalizer
 
-from .conftest import BENCH_CORPUS, GOLDEN_DIR, raw_documents
+from .conftest import BENCH_CORPUS, GOLDEN_DIR, RULES_DIR, raw_documents
 
 PASS = "names"
 
@@ -118,10 +119,11 @@ def test_evidence_is_in_every_message(normalizer) -> None:
 
 
 def test_other_passes_can_read_the_names(rulesets) -> None:
-    names = next(r for r in rulesets if r.pass_name == PASS)
-    assert {"Antony Blinken", "Qin Gang", "Gina Raimondo"} <= set(canonical_names(names))
-    assert {"blinken", "brinken", "krittenbrink", "kritenbrink", "brink"} <= gazetteer_words(names)
-    assert canonical_names(None) == [] and gazetteer_words(None) == frozenset()
+    resources = Resources(rulesets, RULES_DIR)
+    assert {"Antony Blinken", "Qin Gang", "Gina Raimondo"} <= set(gazetteer_names(resources))
+    assert {"blinken", "brinken", "krittenbrink", "kritenbrink"} <= gazetteer_words(resources)
+    without = Resources([r for r in rulesets if r.pass_name != PASS], RULES_DIR)
+    assert gazetteer_names(without) == [] and gazetteer_words(without) == frozenset()
 
 
 def test_bench_corpus_name_edits_were_all_reviewed(normalizer) -> None:

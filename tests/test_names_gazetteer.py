@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from normalize.actions import DocContext
-from normalize.actions.names import NamesAction
+from normalize.names.action import NamesAction
 from normalize.pipeline import Normalizer
 from normalize.rules import RulesError
 

@@ -33,6 +33,7 @@ import regex
 from normalize.actions import Action, DocContext, Resources, RuleProblem
 from normalize.document import Change
 from normalize.lexicon import Lexicon
+from normalize.names.shared import gazetteer_words
 from normalize.pattern_scan import PatternScan
 from normalize.rules import Rule, RuleSet
 from normalize.safe_regex import DEFAULT_TIMEOUT_SECONDS, compile_rule_pattern
@@ -45,7 +46,7 @@ from normalize.segmentation import (
     inserts1,
     load_bigrams,
 )
-from normalize.wordlists import gazetteer_words, rule_list
+from normalize.wordlists import rule_list
 
 # Characters that, next to a token, make it part of a URL, handle, path or code.
 _BEFORE = r"(?<![\p{L}\p{M}\p{N}_@#$/\\.&=+])"

@@ -36,6 +36,7 @@ import regex
 
 from normalize.actions import Action, DocContext, Resources, RuleProblem
 from normalize.document import Change
+from normalize.names.shared import gazetteer_names
 from normalize.pattern_scan import LIST_REFERENCE, PatternScan, ScanDatabase
 from normalize.quotes import QuoteSpans
 from normalize.rules import Rule, RuleSet
@@ -49,7 +50,7 @@ from normalize.safe_regex import (
     compile_rule_prefilter,
 )
 from normalize.schema import Field
-from normalize.wordlists import WordGate, gazetteer_names, resolve_rule_list
+from normalize.wordlists import WordGate, resolve_rule_list
 
 __all__ = ["DEFAULT_TIMEOUT_SECONDS", "RegexReplaceAction", "compile_rule_pattern"]
 

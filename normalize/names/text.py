@@ -1,6 +1,6 @@
 """Text-level helpers of the names pass: words, neighbours, name forms, case.
 
-Nothing here knows about evidence; names.py decides, these functions look.
+Nothing here knows about evidence; action.py decides, these functions look.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
-from normalize.gazetteer import NAME_TOKEN, FormEntry, NameForm, Person, normalize_gap
+from normalize.names.forms import NAME_TOKEN, NameForm, normalize_gap
+from normalize.names.gazetteer import FormEntry, Person
 
 _UPPER_LATIN = "".join(chr(c) for c in range(0xC0, 0x250) if chr(c).isupper())
 # Capitalised or all-capital words, found at C speed; boundaries are checked later.

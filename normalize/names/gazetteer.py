@@ -13,23 +13,14 @@ pass, `normalize suggest` and any pass that wants the canonical names.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
 
-from normalize import disk_cache
-from normalize.lexicon import Lexicon, read_word_file
-from normalize.rules import Rule, RuleSet
+from normalize.lexicon import Lexicon
+from normalize.names.forms import NAME_TOKEN, NameForm, parse_name
+from normalize.rules import Rule
 
-# Lists of real names (one a line) that fuzzy matching must leave alone.
-NAME_LISTS_DIR = Path("data") / "names"
-# A name token is a run of letters; separators (space, hyphen, apostrophe, the
-# dot of an initial) sit between tokens and must match where a form has them.
-NAME_TOKEN = re.compile(r"[^\W\d_]+")
-_SPACES = re.compile(r"\s+")
-_ALLOWED_GAP = re.compile(r"(?:\s|[-'’.])+")
 # The punctuation that split() most often leaves on a word ("“qin", "gang,").
 _OPENERS = ("", '"', "“", "(")
 _CLOSERS = ("", ",", ".", "’s", "'s")
@@ -50,47 +41,6 @@ class GazetteerProblem(Exception):
     def __init__(self, rule: Rule, problem: str) -> None:
         super().__init__(problem)
         self.rule = rule
-
-
-@dataclass(frozen=True, slots=True)
-class NameForm:
-    """A name as written in a rule: its tokens and the separators between them."""
-
-    text: str
-    tokens: tuple[str, ...]
-    gaps: tuple[str, ...]  # normalised separators, one fewer than tokens
-    keys: tuple[str, ...]  # the tokens in lower case
-
-    @property
-    def key(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        return self.keys, self.gaps
-
-
-def normalize_gap(gap: str) -> str:
-    """Separators compare with spaces collapsed and curly apostrophes straightened."""
-    return _SPACES.sub(" ", gap).replace("’", "'")
-
-
-def parse_name(text: str) -> NameForm:
-    """Split a name into tokens and separators; ValueError says what is wrong."""
-    tokens: list[str] = []
-    gaps: list[str] = []
-    pos = 0
-    for match in NAME_TOKEN.finditer(text):
-        gap = text[pos : match.start()]
-        if tokens and not _ALLOWED_GAP.fullmatch(gap):
-            raise ValueError(f"{text!r}: only spaces, hyphens, apostrophes and dots join names")
-        if not tokens and gap:
-            raise ValueError(f"{text!r}: a name starts with a letter")
-        if tokens:
-            gaps.append(normalize_gap(gap))
-        tokens.append(match.group())
-        pos = match.end()
-    if not tokens:
-        raise ValueError(f"{text!r}: a name needs letters")
-    if text[pos:] not in ("", "."):
-        raise ValueError(f"{text!r}: a name ends with a letter")
-    return NameForm(text, tuple(tokens), tuple(gaps), tuple(t.lower() for t in tokens))
 
 
 @dataclass(eq=False, slots=True)
@@ -148,47 +98,6 @@ class Gazetteer:
     # A split() word of a lower-case form -> the first words of the forms to look at.
     lower_triggers: dict[str, frozenset[str]] = field(default_factory=dict)
     lower_words: frozenset[str] = frozenset()  # the keys of lower_triggers
-
-
-def read_name_lists(rules_dir: Path) -> frozenset[str]:
-    """Real people's names (lower case) from the rules folder's data/names/*.txt
-    (read back from the disk cache, normalize.disk_cache, once built)."""
-    paths = sorted((rules_dir / NAME_LISTS_DIR).glob("*.txt"))
-    return disk_cache.cached_from_files(
-        "name-lists",
-        paths,
-        lambda: frozenset(word for path in paths for word in read_word_file(path)),
-    )
-
-
-def canonical_names(ruleset: RuleSet | None) -> list[str]:
-    """The canonical names of a names rule set (empty when there is none)."""
-    if ruleset is None:
-        return []
-    return [rule.data["canonical"] for rule in ruleset.enabled_rules() if "canonical" in rule.data]
-
-
-def gazetteer_words(ruleset: RuleSet | None) -> frozenset[str]:
-    """Every word (lower case) of every name form and surname variant of a names
-    rule set, right or wrong: another pass must not split or respell them, or
-    the names pass could no longer find them ("Krittenbrink" is no glued word)."""
-    if ruleset is None:
-        return frozenset()
-    keys = (
-        "canonical",
-        "aliases",
-        "variants",
-        "context_variants",
-        "surname_variants",
-        "look_alikes",
-    )
-    words: set[str] = set()
-    for rule in ruleset.enabled_rules():
-        for key in keys:
-            value = rule.data.get(key, [])
-            for text in [value] if isinstance(value, str) else value:
-                words.update(word.lower() for word in NAME_TOKEN.findall(text))
-    return frozenset(words)
 
 
 def build_gazetteer(rules: Iterable[Rule], lexicon: Lexicon) -> Gazetteer:

@@ -32,8 +32,17 @@ from typing import ClassVar
 import regex
 
 from normalize.actions import Action, DocContext, Resources, RuleProblem
-from normalize.actions.name_fuzzy import Candidate, FuzzyNames
-from normalize.actions.name_text import (
+from normalize.document import Change
+from normalize.names.forms import NAME_TOKEN, NameForm
+from normalize.names.fuzzy import Candidate, FuzzyNames
+from normalize.names.gazetteer import (
+    GazetteerProblem,
+    Kind,
+    Person,
+    build_gazetteer,
+)
+from normalize.names.real_names import read_name_lists
+from normalize.names.text import (
     CAP_WORD,
     Case,
     FullMatch,
@@ -50,16 +59,6 @@ from normalize.actions.name_text import (
     prev_word,
     render,
     sentence_initial,
-)
-from normalize.document import Change
-from normalize.gazetteer import (
-    NAME_TOKEN,
-    GazetteerProblem,
-    Kind,
-    NameForm,
-    Person,
-    build_gazetteer,
-    read_name_lists,
 )
 from normalize.pattern_scan import PatternScan, agreed_characters, character_class
 from normalize.rules import RuleSet

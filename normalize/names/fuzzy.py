@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from symspellpy import SymSpell, Verbosity
 
-from normalize.gazetteer import Gazetteer, Person
+from normalize.names.gazetteer import Gazetteer, Person
 
 # Distinct words remembered before the cache starts afresh; bounds memory.
 _CACHE_LIMIT = 500_000
