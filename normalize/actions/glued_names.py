@@ -39,7 +39,8 @@ from normalize.actions.glued_words import (
     _occurrences,
 )
 from normalize.rules import Rule
-from normalize.wordlists import gazetteer_names, resolve_rule_list, rule_list
+from normalize.names.shared import gazetteer_names
+from normalize.wordlists import resolve_rule_list, rule_list
 
 # A run of capitalised parts ("AncelottiReal", "RadioRaiGuest"), a capitalised
 # word with a lower-case tail ("Palacein"), an acronym with one ("AFPsaid").
