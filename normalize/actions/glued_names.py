@@ -38,8 +38,8 @@ from normalize.actions.glued_words import (
     _find_all,
     _occurrences,
 )
-from normalize.rules import Rule
 from normalize.names.shared import gazetteer_names
+from normalize.rules import Rule
 from normalize.wordlists import resolve_rule_list, rule_list
 
 # A run of capitalised parts ("AncelottiReal", "RadioRaiGuest"), a capitalised
