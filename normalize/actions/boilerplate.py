@@ -52,7 +52,7 @@ _SENTENCE_INSIDE = regex.compile(r"\p{Ll}{2}[.!?][\"”'’]? \p{Lu}")
 # ... nor with a word after which a sentence goes on ("... a net loss of"), and
 # is no newswire sign-off ("REUTER").
 _ITEM_CUT = regex.compile(
-    r"(?i:\b(?:a|an|the|of|to|in|on|at|by|for|from|with|and|or|that|as))$|^\p{Lu}+$"
+    r"(?i:\b(?:a|an|the|of|to|in|on|at|by|for|from|with|and|or|that|as))$|^\p{Lu}+\p{P}*$"
 )
 
 
