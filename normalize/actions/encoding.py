@@ -100,7 +100,6 @@ DEFAULT_HTML_ELEMENTS = [
     "u",
     "ul",
 ]
-ESCAPE_ROUNDS = 4  # "&amp;amp;quot;" takes three
 # ftfy results remembered per line: scraped pages repeat their damaged lines
 # (a footer, the same article twice). Bounded in entries and in characters.
 FIX_CACHE_ENTRIES = 4096
@@ -371,7 +370,7 @@ def _markup_patterns(elements: list[str]) -> tuple[re.Pattern[str], re.Pattern[s
 def _unescape(text: str, escaped_tag: re.Pattern[str]) -> str:
     """HTML entities decoded as ftfy does, to a fixed point ("&amp;quot;" is a quote),
     except the "&lt;" and "&gt;" of escaped markup ("&lt;b&gt;" stays)."""
-    for _ in range(ESCAPE_ROUNDS):
+    while True:  # each round shortens the text, as ftfy's own loop does
         pieces: list[str] = []
         done = 0
         for tag in escaped_tag.finditer(text):
