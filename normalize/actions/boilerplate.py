@@ -314,38 +314,41 @@ def _similar_ends(a: str, b: str) -> bool:
 
 
 def _extend_to_lists(lines: list[str], verdicts: list[Rule | None], max_length: int) -> None:
-    """Give each `takes_list` label the list under it: the non-blank lines that
-    follow it as long as they are short headlines or teasers (or chrome).
+    """Give each `takes_list` label the list under it, the block whole or not at all.
 
-    A list that runs straight into a line of text, with no blank line or
-    chrome between, may be that paragraph's own first lines (newswire wraps
-    its lines): then the label and the list stay, the block whole or not at
-    all. One walk over the lines, whatever the number of labels.
+    The list is the non-blank lines that follow the label as long as they are
+    short headlines or teasers (chrome between them goes anyway). The block
+    goes when nothing but chrome or blank lines follows it; when a line of
+    text follows, the list must end with a blank line or chrome before that
+    line. Otherwise (no list the rule can read, or a list that runs straight
+    into a paragraph, which may be its own wrapped lines) the label and the
+    lines under it stay. One walk over the lines, whatever the number of labels.
     """
     if not any(rule is not None and rule.data.get("takes_list") for rule in verdicts):
         return
     label: int | None = None  # the line of the label whose list is being read
     items: list[int] = []
-    blank = False  # a blank line since the last item
+    ended = False  # a blank line or chrome since the last item
     following = _next_non_blank(lines)
     for i, rule in enumerate(verdicts):
         item = lines[i].strip()
         if rule is not None:
             if rule.data.get("takes_list"):
-                label, items, blank = i, [], False
+                label, items, ended = i, [], False
             elif items:
-                blank = True  # chrome after the list ends it as a blank line does
+                ended = True
             continue
         if not item:
-            blank = True
+            ended = ended or bool(items)
             continue
-        if label is not None and _list_item(item, following[i], max_length):
+        if label is None:
+            continue
+        if not ended and _list_item(item, following[i], max_length):
             items.append(i)
             verdicts[i] = verdicts[label]
-            blank = False
             continue
-        if label is not None and items and not blank:
-            for k in (label, *items):  # the list runs into this paragraph
+        if not (items and ended):
+            for k in (label, *items):  # no list, or one that runs into this line
                 verdicts[k] = None
         label, items = None, []
 
