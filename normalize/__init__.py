@@ -1,7 +1,7 @@
 """Repair machine-translated and scraped English news text with ordered rule passes.
 
     >>> from normalize import Normalizer
-    >>> normalizer = Normalizer.from_rules()          # the repository's rules/
+    >>> normalizer = Normalizer.from_rules()          # the rules that come with the package
     >>> normalizer.normalize("Leave a Reply\\nHello.\\n", as_file=True)
     'Hello.\\n'
 
@@ -37,10 +37,10 @@ def _default_normalizer() -> Normalizer:
 
 
 def normalize_text(text: str, *, as_file: bool = False) -> str:
-    """`text` normalised with the repository's rules."""
+    """`text` normalised with the package's own rules."""
     return _default_normalizer().normalize(text, as_file=as_file)
 
 
 def normalize_and_explain(text: str, *, as_file: bool = False) -> Result:
-    """`text` normalised with the repository's rules, with its edits and notes."""
+    """`text` normalised with the package's own rules, with its edits and notes."""
     return _default_normalizer().normalize_and_explain(text, as_file=as_file)

@@ -29,8 +29,8 @@ from normalize.textio import (
     InputError,
     decode_bytes,
     encode_text,
-    output_path_for,
     read_text_file,
+    safe_output_path,
 )
 
 PROG = "normalize"
@@ -45,6 +45,22 @@ class Options:
     edits: bool  # NAME.edits.jsonl beside each output
     field: str  # the field of a JSON Lines object to normalise
     quiet: bool
+    targets: Mapping[Path, Path]  # each input's output under `output`
+
+    def doc_name(self, path: Path) -> str:
+        """How records name the document of `path`: its path under the output
+        folder (unique in the run, `sub/a.txt`), or its file name."""
+        target = self.targets.get(path)
+        if self.output is None or target is None:
+            return path.name
+        return target.relative_to(self.output).as_posix()
+
+    def target_for(self, path: Path | None) -> Path | None:
+        """Where the output of `path` goes (None: stdout). InputError if a link
+        in the output folder would take it outside."""
+        if self.output is None or path is None:
+            return None
+        return safe_output_path(self.output, self.targets[path].relative_to(self.output).as_posix())
 
 
 @dataclass
@@ -159,7 +175,7 @@ def _read_texts(
     paths: Sequence[Path | None] = inputs or [None]  # None: stdin
     for path in paths:
         try:
-            target = output_path_for(options.output, path) if options.output and path else None
+            target = options.target_for(path)
             decoded = (
                 read_text_file(path) if path is not None else decode_bytes(sys.stdin.buffer.read())
             )
@@ -176,7 +192,7 @@ def _read_texts(
 def _write_text(job: TextJob, result: Result, options: Options, report: RunReport) -> None:
     for warning in result.warnings:
         report.say(f"{PROG}: {job.name}: {warning}")
-    doc_id = job.path.name if job.path is not None else None
+    doc_id = options.doc_name(job.path) if job.path is not None else None
     records: list[Edit | Note] = [*result.edits, *result.notes]
     if options.explain is not None:
         write_records(options.explain, records, doc_id)
@@ -284,7 +300,7 @@ def clean_jsonl(
     """Normalise one field of every object of a JSON Lines file (or stdin), keeping the rest."""
     name = str(path) if path is not None else "<stdin>"
     try:
-        target = output_path_for(options.output, path) if options.output and path else None
+        target = options.target_for(path)
         source = path.open("rb") if path is not None else sys.stdin.buffer
     except (InputError, OSError) as error:
         report.fail(path, _reason(error))
@@ -313,6 +329,8 @@ def clean_jsonl(
     except InputError as error:
         report.fail(name, str(error))
         return
+    except BrokenPipeError:
+        raise  # the reader of stdout went away: the run ends (normalize.cli)
     except OSError as error:
         report.fail(target or name, f"cannot read or write: {error.strerror or error}")
         return

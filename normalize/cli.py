@@ -1,26 +1,36 @@
 """The command line: a filter, a folder tool, and a few subcommands.
 
 Exit status: 0 when everything was written, 1 when some input could not be
-processed (the others still were), 2 for usage errors and broken rules.
+processed (the others still were), 2 for usage errors and broken rules, 141
+when the reader of stdout went away, 128 + N when stopped by signal N.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections import Counter
-from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
 
-from normalize.clean import Options, RunReport, clean_jsonl, clean_texts, file_size
+from normalize.clean import Options, RunReport, clean_jsonl, clean_texts, edits_path, file_size
 from normalize.document import Edit
 from normalize.edits import EditMismatchError, read_records, restore
 from normalize.examples import check_example, coverage_problems, iter_examples
+from normalize.inputs import (
+    DEFAULT_GLOBS,
+    Output,
+    UsageError,
+    check_outputs,
+    find_inputs,
+    plan_outputs,
+    refuse_jsonl_as_text,
+)
 from normalize.parallel import DocumentPool, WorkersLost, count_cores
 from normalize.pipeline import Normalizer
-from normalize.rules import RulesError, load_rules
+from normalize.rules import RulesError, SelectionError, load_rules
 from normalize.textio import (
     InputError,
     Interrupted,
@@ -33,6 +43,7 @@ from normalize.textio import (
 )
 
 PROG = "normalize"
+SIGPIPE_STATUS = 128 + 13  # what a shell reports for a filter killed by SIGPIPE
 
 CLEAN_EPILOG = """\
 examples:
@@ -41,6 +52,8 @@ examples:
   normalize article.txt --explain edits.jsonl     see what changed and why
   normalize --jsonl --field text in.jsonl > out.jsonl
   normalize --rules my-rules/ article.txt         use another rules folder
+  normalize corpus/ -o clean/ --glob '*.md'       every *.md under corpus/, the tree mirrored
+  normalize --skip names --disable ECHOED_WORD a.txt   switch a pass or a rule off
   normalize -j 8 --progress big.jsonl --jsonl -o out/   8 workers, with a progress bar
 
 subcommands:
@@ -49,10 +62,6 @@ subcommands:
   normalize report FILE|DIR [-o report.html]      every edit in place, in one HTML page
   normalize suggest FILE|DIR ... [-o FILE]        propose name variants for review (YAML)
 """
-
-
-class UsageError(Exception):
-    """A command line that cannot be run; reported in one line, exit status 2."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,9 +85,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG}: interrupted; files already written are complete", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # The reader went away (`normalize big.txt | head`); that is not an error.
-        sys.stderr.close()
-        return 0
+        return end_quietly_on_closed_stdout()
+
+
+def end_quietly_on_closed_stdout() -> int:
+    """The reader of stdout went away (`normalize big.jsonl | head -1`): stop
+    without a word, as a Unix filter killed by SIGPIPE does, and with its status.
+
+    Outputs already renamed into place are complete; nothing half-written is
+    left (the temporary files went with the exception). stdout now points at
+    /dev/null so that the interpreter's last flush does not complain.
+    """
+    with suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return SIGPIPE_STATUS
 
 
 def clean_parser() -> argparse.ArgumentParser:
@@ -106,7 +126,7 @@ def clean_parser() -> argparse.ArgumentParser:
         help="write one output per input into DIR (atomically)",
     )
     parser.add_argument(
-        "--rules", metavar="DIR", type=Path, help="rules folder (default: the repository's rules/)"
+        "--rules", metavar="DIR", type=Path, help="rules folder (default: the package's own)"
     )
     parser.add_argument(
         "--explain",
@@ -124,9 +144,39 @@ def clean_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--field",
-        default="text",
         metavar="NAME",
         help="the field to normalise in --jsonl mode (default: text)",
+    )
+    parser.add_argument(
+        "--glob",
+        action="append",
+        metavar="PATTERN",
+        help="in folders (walked recursively), read the files whose names match; may be "
+        "repeated (default: *.txt, or *.jsonl with --jsonl)",
+    )
+    parser.add_argument(
+        "--skip",
+        type=names_list,
+        action="extend",
+        default=[],
+        metavar="PASS[,PASS]",
+        help="do not run these passes (as `enabled: false` in their rule files)",
+    )
+    parser.add_argument(
+        "--only",
+        type=names_list,
+        action="extend",
+        default=[],
+        metavar="PASS[,PASS]",
+        help="run only these passes",
+    )
+    parser.add_argument(
+        "--disable",
+        type=names_list,
+        action="extend",
+        default=[],
+        metavar="RULE_ID[,RULE_ID]",
+        help="switch these rules off (ids as in the rule files and the edits)",
     )
     parser.add_argument(
         "-j",
@@ -144,25 +194,51 @@ def clean_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="no per-document lines, bar or summary"
     )
+    parser.add_argument("--version", action="version", version=f"{PROG} {package_version()}")
     return parser
+
+
+def names_list(value: str) -> list[str]:
+    """PASS,PASS or RULE,RULE as a list, blanks around the commas ignored."""
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("needs at least one name")
+    return names
+
+
+def package_version() -> str:
+    """The installed distribution's version (pyproject.toml's, for an editable install)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("normalize")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
 
 
 def run_clean(argv: list[str]) -> int:
     args = clean_parser().parse_args(argv)
-    if args.edits and args.output is None:
-        raise UsageError("--edits writes next to the outputs, so it needs -o DIR")
-    if args.jobs is not None and args.jobs < 1:
-        raise UsageError(f"--jobs {args.jobs}: needs at least one worker")
-    inputs = expand_inputs(args.inputs, ".jsonl" if args.jsonl else ".txt")
-    if len(inputs) > 1 and args.output is None:
+    check_clean_options(args)
+    sources, skipped = find_inputs(
+        args.inputs, args.glob or DEFAULT_GLOBS[args.jsonl], output=args.output
+    )
+    if skipped.counts and not args.quiet:
+        print(f"{PROG}: {skipped.describe()}", file=sys.stderr)
+    if args.inputs and not sources:
+        raise UsageError("no input files found (see --glob)")
+    if not args.jsonl:
+        refuse_jsonl_as_text(source.path for source in sources)
+    if len(sources) > 1 and args.output is None:
         raise UsageError("several inputs need -o DIR (stdout takes one document)")
-    if args.output is not None and not inputs:
+    if args.output is not None and not sources:
         raise UsageError("-o DIR needs input files (stdin goes to stdout)")
-    if args.output is not None and args.output.exists() and not args.output.is_dir():
-        raise UsageError(f"-o {args.output}: not a folder")
-    normalizer = Normalizer.from_rules(args.rules)
+    targets = plan_outputs(
+        sources, args.output, edits_path=edits_path if args.edits else None, explain=args.explain
+    )
+    normalizer = load_normalizer(args)
     if args.output is not None:
-        remove_stale_temporaries(args.output)
+        prepare_output_folder(args.output, targets.values())
+    inputs = [source.path for source in sources]
     report = RunReport()
     with ExitStack() as stack:
         explain = None
@@ -171,7 +247,9 @@ def run_clean(argv: list[str]) -> int:
                 explain = stack.enter_context(open_output(args.explain, text=True))
             except OSError as error:
                 raise UsageError(f"--explain {args.explain}: {error.strerror or error}") from error
-        options = Options(args.output, explain, args.edits, args.field, args.quiet)
+        options = Options(
+            args.output, explain, args.edits, args.field or "text", args.quiet, targets
+        )
         pool: DocumentPool[Any, Any, Any] = stack.enter_context(
             DocumentPool(normalizer, args.jobs or count_cores())
         )
@@ -193,19 +271,39 @@ def run_clean(argv: list[str]) -> int:
     return 1 if report.failures else 0
 
 
-def expand_inputs(paths: list[Path], suffix: str) -> list[Path]:
-    """Files as given; folders become their `suffix` files, sorted."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix == suffix and p.is_file()))
-        else:
-            files.append(path)
-    names = Counter(p.name for p in files)
-    clashes = sorted(name for name, count in names.items() if count > 1)
-    if clashes:
-        raise UsageError(f"two inputs share the name {clashes[0]!r}; outputs would collide")
-    return files
+def check_clean_options(args: argparse.Namespace) -> None:
+    """Options that contradict each other, or make no sense alone."""
+    if args.edits and args.output is None:
+        raise UsageError("--edits writes next to the outputs, so it needs -o DIR")
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"--jobs {args.jobs}: needs at least one worker")
+    if args.field is not None and not args.jsonl:
+        raise UsageError("--field names a field of JSON Lines objects: it needs --jsonl")
+    if args.output is not None and args.output.exists() and not args.output.is_dir():
+        raise UsageError(f"-o {args.output}: not a folder")
+
+
+def load_normalizer(args: argparse.Namespace) -> Normalizer:
+    """The --rules folder less the passes and rules --skip, --only and --disable name."""
+    try:
+        return Normalizer.from_rules(
+            args.rules, skip=args.skip, only=args.only, disable=args.disable
+        )
+    except SelectionError as error:
+        raise UsageError(f"--{error}") from error
+
+
+def prepare_output_folder(folder: Path, targets: Iterable[Path]) -> None:
+    """Create the output folder, refuse one that cannot be written (once, not per
+    document), and clear the temporary files that killed runs left in it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"-o {folder}: {error.strerror or error}") from error
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"-o {folder}: cannot write into this folder")
+    for parent in sorted({target.parent for target in targets} | {folder}):
+        remove_stale_temporaries(parent)
 
 
 def run_check(argv: list[str]) -> int:
@@ -229,21 +327,44 @@ def run_check(argv: list[str]) -> int:
     rules = sum(len(r.enabled_rules()) for r in rulesets if r.enabled)
     verdict = f"{len(problems)} problem(s)" if problems else "all hold"
     print(f"{len(rulesets)} rule files, {rules} rules, {count} examples: {verdict}")
-    return 1 if problems else 0
+    return 2 if problems else 0  # rules that fail their own examples are broken rules
 
 
 def run_restore(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog=f"{PROG} restore",
-        description="Rebuild the raw text, byte for byte, from a normalised text and its edits.",
+        description=(
+            "Rebuild the raw text, byte for byte, from a normalised text and the edits "
+            "that made it (NAME.edits.jsonl of `normalize -o DIR --edits`, or an "
+            "--explain file)."
+        ),
+        epilog=(
+            "examples:\n"
+            "  normalize restore out/a.txt out/a.edits.jsonl -o a.txt\n"
+            "  normalize restore clean.txt explain.jsonl --doc a.txt > a.txt"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("clean", type=Path, metavar="CLEAN", help="the normalised text")
-    parser.add_argument("edits", type=Path, metavar="EDITS", help="its edits (JSON Lines)")
     parser.add_argument(
-        "-o", "--output", type=Path, metavar="FILE", help="write here (default: stdout)"
+        "edits", type=Path, metavar="EDITS", help="its edits and notes, as JSON Lines"
     )
-    parser.add_argument("--doc", help="with an edits file of several documents: this one's")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the raw text to FILE, atomically (default: stdout)",
+    )
+    parser.add_argument(
+        "--doc",
+        metavar="ID",
+        help="when EDITS holds the edits of several documents (an --explain file): "
+        "restore the one whose records have this 'doc' (its file name)",
+    )
     args = parser.parse_args(argv)
+    output = Output(args.output, "output") if args.output else Output(Path("-"), "stdout")
+    check_outputs([args.clean, args.edits], [output])
     try:
         text = read_written_text(args.clean)
         with args.edits.open(encoding="utf-8") as stream:
@@ -252,16 +373,16 @@ def run_restore(argv: list[str]) -> int:
                 for doc, record in read_records(stream)
                 if isinstance(record, Edit) and (args.doc is None or doc == args.doc)
             ]
-    except (InputError, OSError, ValueError) as error:
-        raise UsageError(str(error)) from error
+    except InputError as error:
+        return say_failure(str(error))
+    except OSError as error:
+        return say_failure(f"{args.edits}: {error.strerror or error}")
+    except ValueError as error:
+        return say_failure(f"{args.edits}: {error}")
     try:
         raw = restore(text, edits)
     except EditMismatchError as error:
-        print(
-            f"{PROG}: {args.edits}: these edits do not belong to {args.clean}: {error}",
-            file=sys.stderr,
-        )
-        return 1
+        return say_failure(f"{args.edits}: these edits do not belong to {args.clean}: {error}")
     data = encode_text(raw)
     if args.output is None:
         sys.stdout.buffer.write(data)
@@ -269,8 +390,14 @@ def run_restore(argv: list[str]) -> int:
     try:
         write_atomic(args.output, data)
     except OSError as error:
-        raise UsageError(f"-o {args.output}: {error.strerror or error}") from error
+        return say_failure(f"{args.output}: cannot write: {error.strerror or error}")
     return 0
+
+
+def say_failure(problem: str) -> int:
+    """An input that cannot be processed, said as the cleaning run says it: exit status 1."""
+    print(f"{PROG}: {problem}", file=sys.stderr)
+    return 1
 
 
 def run_report(argv: list[str]) -> int:

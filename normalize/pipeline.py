@@ -14,7 +14,7 @@ from normalize.actions import Action, DocContext, Resources, RuleProblem
 from normalize.document import Change, Edit, Note, Result
 from normalize.edits import apply_edits, records_as_jsonl, select_non_overlapping
 from normalize.registry import action_class
-from normalize.rules import DEFAULT_RULES_DIR, RulesError, RuleSet, load_rules
+from normalize.rules import DEFAULT_RULES_DIR, RulesError, RuleSet, load_rules, select_rules
 
 MAX_SWEEPS = 3  # runs of the whole sequence of passes over one document, at most
 
@@ -61,6 +61,11 @@ def build_passes(rulesets: list[RuleSet], rules_dir: Path) -> list[Pass]:
     return passes
 
 
+def _load_normalizer(rules_dir: str, selection: dict[str, list[str]]) -> Normalizer:
+    """How a pickled Normalizer is rebuilt: its rules loaded again, with its selection."""
+    return Normalizer.from_rules(rules_dir, **selection)
+
+
 def describe_internal_error(error: Exception) -> str:
     """How a document that made a pass crash is reported (the run goes on)."""
     return f"internal error ({type(error).__name__}: {error})"
@@ -73,9 +78,16 @@ class Normalizer:
     so a Normalizer can be handed to process pools and distributed engines.
     """
 
-    def __init__(self, passes: list[Pass], rules_dir: Path) -> None:
+    def __init__(
+        self,
+        passes: list[Pass],
+        rules_dir: Path,
+        selection: Mapping[str, list[str]] | None = None,
+    ) -> None:
         self.passes = passes
         self.rules_dir = rules_dir
+        # from_rules' skip, only and disable, which a pickled copy applies again
+        self.selection = dict(selection or {})
         self.counters: Counter[str] = Counter()  # "pass/RULE_ID" -> edits made so far
         self._seconds = [0.0] * len(passes)  # time each pass took so far
 
@@ -85,12 +97,28 @@ class Normalizer:
         return {p.name: seconds for p, seconds in zip(self.passes, self._seconds, strict=True)}
 
     @classmethod
-    def from_rules(cls, rules_dir: Path | str | None = None) -> Normalizer:
+    def from_rules(
+        cls,
+        rules_dir: Path | str | None = None,
+        *,
+        skip: Iterable[str] = (),
+        only: Iterable[str] = (),
+        disable: Iterable[str] = (),
+    ) -> Normalizer:
+        """The passes of `rules_dir` (default: the package's own rules).
+
+        `skip` passes, keep `only` the passes named, or `disable` rules by id,
+        as `enabled: false` in the rule files would; a name the rules do not
+        have raises SelectionError (a ValueError) listing the known ones.
+        """
         directory = Path(rules_dir) if rules_dir is not None else DEFAULT_RULES_DIR
-        return cls(build_passes(load_rules(directory), directory), directory.resolve())
+        selection = {"skip": list(skip), "only": list(only), "disable": list(disable)}
+        rulesets = select_rules(load_rules(directory), **selection)
+        selection = {key: names for key, names in selection.items() if names}
+        return cls(build_passes(rulesets, directory), directory.resolve(), selection)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return (Normalizer.from_rules, (str(self.rules_dir),))
+        return (_load_normalizer, (str(self.rules_dir), self.selection))
 
     def preload(self) -> None:
         """Build every table the passes would build on first use (before forking workers)."""

@@ -31,6 +31,14 @@ from urllib.parse import quote
 
 from normalize.document import Edit, Note
 from normalize.edits import EditMismatchError, read_records, restore, trace_edits
+from normalize.inputs import (
+    DEFAULT_GLOBS,
+    Output,
+    UsageError,
+    check_outputs,
+    find_inputs,
+    refuse_jsonl_as_text,
+)
 from normalize.pipeline import Normalizer
 from normalize.report_html import (
     DocumentRenderer,
@@ -91,8 +99,8 @@ class Totals:
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     try:
-        inputs = expand_inputs(args.inputs, ".jsonl" if args.jsonl else ".txt")
-    except ReportError as error:
+        inputs = list_inputs(args)
+    except (ReportError, UsageError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
     rules_dir = Path(args.rules) if args.rules else DEFAULT_RULES_DIR
@@ -100,7 +108,7 @@ def main(argv: list[str]) -> int:
     # Every rule gets its link (an old edits file may name one switched off since).
     rule_index = {rule.id: (r.pass_name, rule) for r in rulesets for rule in r.rules}
     pass_order = [r.pass_name for r in rulesets if r.enabled]
-    documents = iter_documents(inputs, LazyNormalizer(rules_dir), args.jsonl, args.field)
+    documents = iter_documents(inputs, LazyNormalizer(rules_dir), args.jsonl, args.field or "text")
     try:
         totals = write_report(
             documents,
@@ -155,13 +163,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--rules",
         metavar="DIR",
-        help="rules folder: runs the pipeline and gives the rule links (default: the repository's)",
+        help="rules folder: runs the pipeline and gives the rule links "
+        "(default: the package's own)",
     )
     parser.add_argument(
         "--jsonl", action="store_true", help="inputs are JSON Lines; normalise one field of each"
     )
     parser.add_argument(
-        "--field", default="text", metavar="NAME", help="with --jsonl (default: text)"
+        "--field",
+        metavar="NAME",
+        help="with --jsonl: the field of each object that holds the text (default: text)",
     )
     parser.add_argument(
         "--max-docs",
@@ -176,23 +187,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def expand_inputs(paths: Sequence[Path], suffix: str) -> list[Path]:
-    """Files as given; folders become their `suffix` files, sorted (edits files excluded)."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(
-                sorted(
-                    p
-                    for p in path.iterdir()
-                    if p.suffix == suffix and not p.name.endswith(".edits.jsonl") and p.is_file()
-                )
-            )
-        elif path.is_file():
-            files.append(path)
-        else:
+def list_inputs(args: argparse.Namespace) -> list[Path]:
+    """The files to show: as given, and those of folders (walked recursively);
+    ReportError or UsageError for what cannot be meant."""
+    if args.field is not None and not args.jsonl:
+        raise UsageError("--field names a field of JSON Lines objects: it needs --jsonl")
+    for path in args.inputs:
+        if not path.exists():
             raise ReportError(f"{path}: no such file or folder")
-    return files
+    sources, _skipped = find_inputs(args.inputs, DEFAULT_GLOBS[args.jsonl])
+    paths = [source.path for source in sources]
+    if not args.jsonl:
+        refuse_jsonl_as_text(paths)
+    check_outputs(paths, [Output(args.output, "report")])
+    return paths
 
 
 class LazyNormalizer:

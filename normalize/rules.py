@@ -9,9 +9,12 @@ that does not compile, say) when the pipeline builds them.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +24,23 @@ from normalize.registry import action_class, known_actions
 from normalize.schema import Field, check_mapping, short_repr
 from normalize.yaml_lines import LineDict, error_line, load_yaml
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+# The rules that come with the package. The repository keeps them in its
+# top-level rules/ (where users edit them); a wheel carries that folder as the
+# package data normalize/bundled_rules (pyproject.toml maps one to the other).
+BUNDLED_RULES = "bundled_rules"
+
+
+def find_default_rules() -> Path:
+    """The package's own rules folder: its package data when installed from a
+    wheel, the checkout's rules/ when run from the source tree (an editable
+    install, or `python -m normalize` in the repository)."""
+    packaged = resources.files("normalize") / BUNDLED_RULES
+    if isinstance(packaged, Path) and packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+DEFAULT_RULES_DIR = find_default_rules()
 
 RULE_FILE_NAME = re.compile(r"^(\d+)-[\w.-]+\.ya?ml$")
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9_]*$")
@@ -273,3 +292,52 @@ def _check_unique(rulesets: list[RuleSet], problems: list[str]) -> None:
                     f"{other_rule.path}:{other_rule.line})"
                 )
             first_rule.setdefault(rule.id, rule)
+
+
+class SelectionError(ValueError):
+    """A pass or rule named to skip, keep or disable that the rules do not have."""
+
+
+def select_rules(
+    rulesets: list[RuleSet],
+    *,
+    skip: Iterable[str] = (),
+    only: Iterable[str] = (),
+    disable: Iterable[str] = (),
+) -> list[RuleSet]:
+    """The rule sets with passes and rules switched off, as `enabled: false`
+    in their files would: `skip` passes, keep `only` these passes, `disable`
+    rules by id. SelectionError names an unknown pass or rule and the known ones."""
+    skip, only, disable = set(skip), set(only), set(disable)
+    passes = [ruleset.pass_name for ruleset in rulesets]
+    rule_ids = {rule.id for ruleset in rulesets for rule in ruleset.rules}
+    for option, names, known in (("skip", skip, passes), ("only", only, passes)):
+        _check_known(option, "pass", names, known)
+    _check_known("disable", "rule", disable, sorted(rule_ids))
+    selected = []
+    for ruleset in rulesets:
+        switched_off = ruleset.pass_name in skip or (only and ruleset.pass_name not in only)
+        rules = tuple(
+            replace(rule, enabled=False, reason="switched off by disable")
+            if rule.id in disable
+            else rule
+            for rule in ruleset.rules
+        )
+        selected.append(
+            replace(ruleset, enabled=False, reason="switched off by skip/only", rules=rules)
+            if switched_off
+            else replace(ruleset, rules=rules)
+        )
+    return selected
+
+
+def _check_known(option: str, kind: str, names: set[str], known: list[str]) -> None:
+    unknown = sorted(names - set(known))
+    if not unknown:
+        return
+    close = difflib.get_close_matches(unknown[0], known, n=1)
+    hint = f"did you mean {close[0]}? " if close else ""
+    plural = "s" if len(unknown) > 1 else ""
+    raise SelectionError(
+        f"{option}: unknown {kind}{plural} {', '.join(unknown)} ({hint}known: {', '.join(known)})"
+    )

@@ -322,8 +322,8 @@ def dump_proposal(proposal: dict[str, object]) -> str:
 
 def main(argv: list[str]) -> int:
     from normalize.clean import read_jsonl
-    from normalize.cli import UsageError, expand_inputs
-    from normalize.textio import InputError, read_text_file, write_atomic
+    from normalize.inputs import DEFAULT_GLOBS, UsageError, find_inputs
+    from normalize.textio import AtomicFiles, InputError, read_text_file
 
     parser = argparse.ArgumentParser(
         prog="normalize suggest",
@@ -334,14 +334,18 @@ def main(argv: list[str]) -> int:
     parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: stdout")
     parser.add_argument("--rules", type=Path, metavar="DIR", help="gazetteer to compare with")
     parser.add_argument("--jsonl", action="store_true", help="inputs are JSON Lines")
-    parser.add_argument("--field", default="text", metavar="NAME", help="with --jsonl")
+    parser.add_argument("--field", metavar="NAME", help="with --jsonl (default: text)")
     parser.add_argument("--min-count", type=int, default=DEFAULT_MIN_COUNT, metavar="N")
     parser.add_argument("--max-distance", type=int, default=DEFAULT_MAX_DISTANCE, choices=[1, 2])
     args = parser.parse_args(argv)
     rules_dir = args.rules or DEFAULT_RULES_DIR
     if args.output is not None and rules_dir.resolve() in args.output.resolve().parents:
         raise UsageError("suggest never writes into the rules folder; review, then copy by hand")
-    paths = expand_inputs(args.inputs, ".jsonl" if args.jsonl else ".txt")
+    if args.field is not None and not args.jsonl:
+        raise UsageError("--field names a field of JSON Lines objects: it needs --jsonl")
+    field_name = args.field or "text"
+    sources, _skipped = find_inputs(args.inputs, DEFAULT_GLOBS[args.jsonl])
+    paths = [source.path for source in sources]
     if not paths:
         raise UsageError("no input files found")
 
@@ -354,19 +358,28 @@ def main(argv: list[str]) -> int:
                     yield read_text_file(path).text
                     continue
                 with path.open("rb") as stream:
-                    for _, record, problem in read_jsonl(stream, args.field):
+                    for _, record, problem in read_jsonl(stream, field_name):
                         if problem is None:
-                            yield record[args.field]
+                            yield record[field_name]
             except (InputError, OSError) as error:
                 unreadable[path] = str(error)
 
     miner = Miner.from_rules(rules_dir, min_count=args.min_count, max_distance=args.max_distance)
-    text = dump_proposal(miner.propose(texts))
-    for path, problem in unreadable.items():
-        print(f"normalize: {path}: {problem}; skipped", file=sys.stderr)
-    if args.output is None:
-        sys.stdout.write(text)
-    else:
-        write_atomic(args.output, text.encode("utf-8"))
-        print(f"normalize: wrote {args.output}", file=sys.stderr)
+    try:
+        with AtomicFiles() as files:
+            # Opened before the mining, so that an output that cannot be
+            # written (a read-only folder) is said at once.
+            output = files.open(args.output) if args.output is not None else None
+            text = dump_proposal(miner.propose(texts))
+            for path, problem in unreadable.items():
+                print(f"normalize: {path}: {problem}; skipped", file=sys.stderr)
+            if output is None:
+                sys.stdout.write(text)
+                return 0
+            output.write(text.encode("utf-8"))
+    except OSError as error:
+        if args.output is None:
+            raise  # stdout: a closed pipe ends the run quietly (normalize.cli)
+        raise UsageError(f"-o {args.output}: {error.strerror or error}") from error
+    print(f"normalize: wrote {args.output}", file=sys.stderr)
     return 0

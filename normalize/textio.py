@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import codecs
 import functools
+import hashlib
 import os
 import re
+import secrets
 import signal
-import tempfile
+import stat
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -35,9 +37,11 @@ _WIDE_BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
-# Temporary output files are named .NAME.PID.RANDOM.tmp (see AtomicFiles.open;
-# mkstemp's random part is eight characters of [a-z0-9_]).
-_TEMPORARY_NAME = re.compile(r"^\..+\.(\d+)\.[a-z0-9_]{8}\.tmp$")
+# Temporary output files are named .NAME.PID.RANDOM.CHECK.normalize-tmp (see
+# temporary_name): CHECK is a digest of the rest, so that no file of the user's
+# is ever taken for one of ours, whatever its name.
+_TEMPORARY_NAME = re.compile(r"^(\..*\.(\d+)\.[0-9a-f]{16})\.([0-9a-f]{16})\.normalize-tmp$")
+_TEMPORARY_STEM_CHARS = 100  # of NAME, so that a long name still makes a legal one
 _TERMINATING = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
 
 
@@ -186,6 +190,28 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
+def temporary_name(target: Path) -> str:
+    """A fresh name for a temporary file beside `target` that only this tool makes."""
+    stem = f".{target.name[:_TEMPORARY_STEM_CHARS]}.{os.getpid()}.{secrets.token_hex(8)}"
+    return f"{stem}.{_name_check(stem)}.normalize-tmp"
+
+
+def _name_check(stem: str) -> str:
+    return hashlib.blake2b(stem.encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
+
+
+def _create_temporary(target: Path) -> tuple[int, Path]:
+    """A new, empty temporary file beside `target` (never an existing one)."""
+    for _attempt in range(100):
+        name = target.parent / temporary_name(target)
+        try:
+            # As readable as any file the user writes (0644 under the usual umask).
+            return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _new_file_mode()), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{target.parent}: no free temporary name")
+
+
 class AtomicFiles:
     """Output files that appear complete, all together, or not at all.
 
@@ -203,21 +229,16 @@ class AtomicFiles:
         # Held signals: an interruption between creating the temporary file and
         # registering it would leave the file behind.
         with _signals_held():
-            fd, name = tempfile.mkstemp(
-                prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent
-            )
+            fd, name = _create_temporary(path)
             try:
-                # mkstemp makes the file private (0600); an output is as readable
-                # as any file the user writes (0644 under the usual umask).
-                os.chmod(name, _new_file_mode())
                 handle: IO[Any] = (
                     os.fdopen(fd, "w", encoding="utf-8") if text else os.fdopen(fd, "wb")
                 )
             except BaseException:
                 os.close(fd)
-                Path(name).unlink(missing_ok=True)
+                name.unlink(missing_ok=True)
                 raise
-            self._pending.append((Path(name), path, handle))
+            self._pending.append((name, path, handle))
         return handle
 
     def __enter__(self) -> AtomicFiles:
@@ -288,20 +309,32 @@ def open_output(path: Path, *, text: bool = False) -> Iterator[IO[Any]]:
 def remove_stale_temporaries(directory: Path) -> int:
     """Remove the temporary files that killed runs (SIGKILL, power loss) left in `directory`.
 
-    Only files named like ours whose process is gone are removed, so a run
-    writing into the same folder at the same time keeps its own. Returns how many.
+    A file is removed only if it is certainly one of ours: its name carries the
+    check digest of the rest of it, it belongs to this user, and the process
+    that wrote it is gone (so a run writing into the same folder at the same
+    time keeps its own). Returns how many were removed.
     """
     if os.name != "posix" or not directory.is_dir():
         return 0
     removed = 0
     with suppress(OSError), os.scandir(directory) as entries:
         for entry in entries:
-            match = _TEMPORARY_NAME.match(entry.name)
-            if match and entry.is_file(follow_symlinks=False) and not _alive(int(match[1])):
+            if _is_stale_temporary(entry):
                 with suppress(FileNotFoundError):
                     os.unlink(entry.path)
                     removed += 1
     return removed
+
+
+def _is_stale_temporary(entry: os.DirEntry[str]) -> bool:
+    match = _TEMPORARY_NAME.match(entry.name)
+    if not match or _name_check(match[1]) != match[3]:
+        return False
+    try:
+        info = entry.stat(follow_symlinks=False)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_uid == os.getuid() and not _alive(int(match[2]))
 
 
 def _alive(pid: int) -> bool:
@@ -321,15 +354,3 @@ def safe_output_path(directory: Path, name: str) -> Path:
     if candidate == root or root not in candidate.parents or name.startswith("/"):
         raise InputError(f"output name {name!r} would leave the output folder")
     return candidate
-
-
-def output_path_for(directory: Path, source: Path) -> Path:
-    """Where the output of input file `source` goes: `directory/<its name>`.
-
-    Refuses a name that would leave `directory` and an output that would replace
-    its own input (`normalize raw/ -o raw/`): the raw text would be lost.
-    """
-    target = safe_output_path(directory, source.name)
-    if target == source.resolve():
-        raise InputError("the output would overwrite the input; choose another -o folder")
-    return target

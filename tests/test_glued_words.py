@@ -6,6 +6,7 @@ import random
 import re
 import textwrap
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 import regex
@@ -18,8 +19,12 @@ from normalize.actions.glued_words import (
     _CODE_LINE,
     _WORD_BEFORE,
     CACHE_LIMIT,
+    CASE_TOKEN,
+    FEW_WORDS,
+    CaseSplitter,
     SegmentSplitter,
     TextScan,
+    repeated_forms,
 )
 from normalize.lexicon import load_lexicon
 from normalize.pipeline import Normalizer
@@ -242,14 +247,23 @@ WORDS = st.sampled_from(
 )  # fmt: skip
 
 
-@given(st.lists(WORDS, max_size=12).map("".join))
+@given(st.lists(WORDS, max_size=12).map("".join), st.sampled_from([0, FEW_WORDS]))
 @settings(max_examples=500, deadline=None)
 def test_run_together_tokens_are_those_the_word_regexes_found(
-    normalizer: Normalizer, text: str
+    normalizer: Normalizer, text: str, few: int
 ) -> None:
+    # Words located one search each, and (with `few` 0) every long word listed.
     splitter = segment_splitter(normalizer)
-    found = [m.span() for m in splitter.matches(text, TextScan(text))]
+    with patch("normalize.actions.glued_words.FEW_WORDS", few):
+        found = [m.span() for m in splitter.matches(text, TextScan(text))]
     assert found == candidates_by_word_regexes(splitter, text)
+
+
+def test_a_run_of_letters_is_not_cut_into_pieces(normalizer: Normalizer) -> None:
+    splitter = segment_splitter(normalizer)
+    longest = max(map(len, splitter.lexicon.counts))
+    assert not splitter._too_long("x" * 2 * longest)
+    assert splitter._too_long("x" * (2 * longest + 1))
 
 
 def test_words_that_cannot_split_are_remembered_within_bounds(normalizer: Normalizer) -> None:
@@ -283,4 +297,69 @@ def test_a_one_line_document_is_judged_once(normalizer: Normalizer) -> None:
     assert result.text == text.replace(".Then", ". Then")
     scan = TextScan(text)
     assert not any(scan.in_code_line(m.start()) for m in re.finditer(r"\.T", text))
-    assert scan._code_lines == {0: False}
+    assert scan._code_lines == {0: (len(text), False)}
+
+
+# What `CaseSplitter` now works out once per text must be what it used to
+# search the whole text for, once per token.
+CASE_PIECES = st.sampled_from(
+    [
+        "news", "News", "Today", "today", "good", "goodnews", "sThe", "The", "Thes", "s", "aB",
+        "é", "É", "ǅ", "İ", " ", ", ", "; ", ".", "-", "/", "@", "’", "'", ".com", "\n",
+    ]
+)  # fmt: skip
+
+
+def case_tokens(text: str) -> list[regex.Match[str]]:
+    return [m for m in regex.finditer(CASE_TOKEN, text) if len(m.group("left")) >= 2]
+
+
+@given(st.lists(CASE_PIECES, max_size=16).map("".join), st.integers(1, 30))
+@settings(max_examples=1000, deadline=None)
+def test_repeated_forms_are_those_text_count_finds(text: str, window: int) -> None:
+    tokens = case_tokens(text)
+    expected = {
+        m.start()
+        for m in tokens
+        if text.count(m.group(), max(0, m.start() - window), m.start() + window) > 1
+    }
+    assert repeated_forms(text, TextScan(text).case_seams(), tokens, window) == expected
+
+
+@given(st.lists(CASE_PIECES, max_size=16).map("".join))
+@settings(max_examples=1000, deadline=None)
+def test_words_written_lower_are_those_the_searches_found(text: str) -> None:
+    scan = TextScan(text)
+    for right in {m.group("right") for m in regex.finditer(CASE_TOKEN, text)} | {"Today", "The"}:
+        lower = right.lower()
+        if not regex.fullmatch(r"\p{L}+", lower):
+            continue  # no evidence taken from such a word
+        plain = regex.search(rf"(?<![\p{{L}}'’./@-]){lower}(?![\p{{L}}'’/@-]|\.\p{{L}})", text)
+        capitalised = regex.search(rf"\p{{Ll}}[,;]? {right}(?![\p{{L}}'’-])", text)
+        assert (lower in scan.plain_words()) == bool(plain)
+        assert (right in scan.capitalised_after_lower()) == bool(capitalised)
+
+
+def tokens_at_each_seam(splitter: CaseSplitter, text: str) -> list[tuple[int, int]]:
+    """The tokens as `_tokens_at` first found them: the pattern tried at the
+    start of the word around each seam, walking back the whole word."""
+    done, spans = 0, []
+    for start in TextScan(text).case_seams():
+        while start > done and text[start - 1].isalpha():
+            start -= 1
+        match = splitter.pattern.match(text, start)
+        if match is not None:
+            done = match.end()
+            spans.append(match.span())
+    return spans
+
+
+@given(st.lists(CASE_PIECES, max_size=20).map("".join))
+@settings(max_examples=1000, deadline=None)
+def test_case_tokens_are_those_found_walking_back_each_word(
+    normalizer: Normalizer, text: str
+) -> None:
+    (action,) = [p.action for p in normalizer.passes if p.name == PASS]
+    (splitter,) = [s for s in action.splitters if isinstance(s, CaseSplitter)]  # type: ignore[attr-defined]
+    found = [m.span() for m in splitter.matches(text, TextScan(text))]
+    assert found == tokens_at_each_seam(splitter, text)

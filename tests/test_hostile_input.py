@@ -236,14 +236,14 @@ def test_a_file_that_vanishes_mid_run(tmp_path, capsys, monkeypatch) -> None:
     source.mkdir()
     for name in ("a.txt", "b.txt", "c.txt"):
         (source / name).write_text(f"Text {name}.\n", encoding="utf-8")
-    list_inputs = cli.expand_inputs
+    list_inputs = cli.find_inputs
 
-    def list_then_delete(paths: list[Path], suffix: str) -> list[Path]:
-        files = list_inputs(paths, suffix)
+    def list_then_delete(*args, **kwargs):
+        found = list_inputs(*args, **kwargs)
         (source / "b.txt").unlink()
-        return files
+        return found
 
-    monkeypatch.setattr(cli, "expand_inputs", list_then_delete)
+    monkeypatch.setattr(cli, "find_inputs", list_then_delete)
     out = tmp_path / "out"
     assert main([str(source), "-o", str(out), "-q"]) == 1
     assert sorted(p.name for p in out.iterdir()) == ["a.txt", "c.txt"]

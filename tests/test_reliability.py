@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import subprocess
 import sys
 from itertools import islice
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 
@@ -20,9 +20,9 @@ from normalize.pipeline import MAX_SWEEPS, Normalizer
 from normalize.textio import (
     AtomicFiles,
     InputError,
-    output_path_for,
     remove_stale_temporaries,
     safe_output_path,
+    temporary_name,
 )
 
 from .conftest import BENCH_CORPUS, raw_documents
@@ -222,11 +222,15 @@ def test_the_output_never_replaces_its_input(tmp_path: Path, capsys) -> None:
     folder = tmp_path / "raw"
     folder.mkdir()
     (folder / "a.txt").write_bytes(b"Text.  \n")
-    assert main([str(folder), "-o", str(folder), "-q"]) == 1
+    (folder / "b.txt").write_bytes(b"More.  \n")
+    assert main([str(folder), "-o", str(folder), "-q"]) == 2
     assert (folder / "a.txt").read_bytes() == b"Text.  \n"
-    assert "the output would overwrite the input" in capsys.readouterr().err
-    with pytest.raises(InputError):
-        output_path_for(folder, folder / "a.txt")
+    (line,) = capsys.readouterr().err.splitlines()  # once, not once per file
+    assert (
+        line
+        == f"normalize: error: the output {folder / 'a.txt'} would overwrite the input "
+        + str(folder / "a.txt")
+    )
 
 
 def test_json_ids_never_name_files(tmp_path: Path) -> None:
@@ -275,10 +279,33 @@ def test_stale_temporary_files_of_dead_runs_are_removed(tmp_path: Path) -> None:
         text=True,
     )
     dead = int(finished.stdout)
-    stale = tmp_path / f".a.txt.{dead}.k2j4h5g6.tmp"
-    ours = tmp_path / f".b.txt.{os.getpid()}.a1b2c3d4.tmp"  # a live writer's
-    kept = tmp_path / "notes.tmp"
-    for path in (stale, ours, kept):
+    with patch("os.getpid", return_value=dead):
+        stale = tmp_path / temporary_name(tmp_path / "a.txt")
+    ours = tmp_path / temporary_name(tmp_path / "b.txt")  # a live writer's
+    # A user's own files, however much they look like ours: a name of the old
+    # scheme, one with a made-up check, and one whose check was copied from a
+    # real name but with another file name.
+    forged = stale.name.replace(".a.txt.", ".c.txt.")
+    users = [
+        f".a.txt.{dead}.k2j4h5g6.tmp",
+        "notes.tmp",
+        forged,
+        f".x.{dead}.{'0' * 16}.{'1' * 16}.normalize-tmp",
+    ]
+    for path in (stale, ours, *(tmp_path / name for name in users)):
         path.write_bytes(b"partial")
     assert remove_stale_temporaries(tmp_path) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([ours.name, kept.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([ours.name, *users])
+
+
+def test_a_run_never_deletes_a_users_file_named_like_a_temporary(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    # What the temporary files of version 0.1 looked like, with a process id
+    # that no process can have: the user's own file, kept.
+    mine = out / ".a.txt.4194305.abcdefgh.tmp"
+    mine.write_bytes(b"my notes")
+    source = tmp_path / "a.txt"
+    source.write_bytes(b"Text.\n")
+    assert main([str(source), "-o", str(out), "-q"]) == 0
+    assert mine.read_bytes() == b"my notes"

@@ -14,15 +14,21 @@ rules of the pass (`TextScan`): "sT" seams with `bytes.find` on a copy of the
 text mapped to letter classes, "s.T" seams with a regex that only stops at full
 stops, unknown words with one regex and set operations on a lower-cased copy.
 Python only sees the rare seams and unknown words, and the expensive checks run
-once per distinct token (cached). Every split only inserts text (a space, or a
-full stop and a space); no letter of the document is ever changed.
+once per distinct token (cached). The work is bounded per character whatever
+the shape of the text: each word is tried once however many seams it has (a
+CamelCase run), a token longer than two words of the lexicon is not cut into
+pieces (a run of letters), and what a decision needs from the rest of the text
+(the same glued form again, the word written in lower case) is worked out once
+per text, not searched for per token. Every split only inserts text (a space,
+or a full stop and a space); no letter of the document is ever changed.
 See rules/40-glued-words.yaml for why each separator is chosen.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from string import ascii_letters, ascii_lowercase, ascii_uppercase
@@ -79,9 +85,24 @@ _LONG_WORD = re.compile(rf" ([a-z]{{{LONG_WORD},}})")
 _PREVIOUS_WORD = regex.compile(r"(?:^|[^\p{L}'’-])(\p{L}+) $")
 _NEXT_WORD = regex.compile(r" (\p{L}+)")
 _CAPITAL_OR_DIGIT_NEXT = regex.compile(r" [\p{Lu}\p{N}]")
+# A word standing on its own, not in a link or an address ("gawker.com").
+_PLAIN_WORD = regex.compile(r"(?<![\p{L}'’./@-])\p{L}++(?![\p{L}'’/@-]|\.\p{L})")
+# A capitalised word in mid-sentence: after a lower-case letter and a space.
+_CAPITALISED_AFTER_LOWER = regex.compile(r"(?<=\p{Ll}[,;]? )\p{Lu}\p{L}*+(?![\p{L}'’-])")
+_LETTERS_ONLY = regex.compile(r"\p{L}+")
+# The letters on either side of a seam that a case token's sides can be.
+_LEFT_SIDE = regex.compile(r"(?r)\p{Lu}?\p{Ll}+")
+_RIGHT_SIDE = regex.compile(r"\p{Lu}\p{Ll}+")
 _CODE_LINE = regex.compile(r"[{}]|\);|\bvar |\bfunction\s*\(|==|=>|</?[a-z]+[ >]")
 SPLITS = ("case", "stop", "segment", "name")
 CACHE_LIMIT = 50_000  # distinct tokens remembered per rule before the cache starts over
+MAX_CACHED_TOKEN = 200  # longer tokens are judged each time: the cache's memory stays bounded
+# segment: tokens this long or shorter are never too long to split (the lexicon's
+# longest word has 28 letters; `_too_long` reads it only for longer tokens).
+SURELY_SPLITTABLE_LENGTH = 40
+FEW_WORDS = 64  # segment: words located one search each; more, by listing every long word
+# A glued form seen again this close (in characters) is a brand or a handle.
+REPEAT_WINDOW = 100_000
 
 
 def _name_splitter(rule: Rule, resources: Resources) -> _Splitter:
@@ -103,6 +124,10 @@ _CASE_CLASSES = _byte_table(
     {**dict.fromkeys(ascii_lowercase, "a"), **dict.fromkeys(ascii_uppercase, "A")}
 )
 _LOWERED_WORDS = _byte_table({letter: letter.lower() for letter in ascii_letters})
+_ASCII_WORDS = _byte_table({letter: letter for letter in ascii_letters})
+# A word of LONG_WORD letters or more in lower case or capitalised, in the
+# copy with only ASCII letters (see `TextScan.long_word_places`).
+_LONG_WORD_AS_WRITTEN = re.compile(rf" ([a-z]{{{LONG_WORD},}}|[A-Z][a-z]{{{LONG_WORD - 1},}})(?= )")
 
 KEYS_BY_SPLIT: dict[str, set[str]] = {
     "case": {
@@ -229,14 +254,31 @@ class TextScan:
     searched for in the text itself, and only in texts that have such letters.
     """
 
-    __slots__ = ("_bytes", "_case_seams", "_code_lines", "_line", "_long_words", "text")
+    __slots__ = (
+        "_bytes",
+        "_capitalised_after_lower",
+        "_case_seams",
+        "_code_lines",
+        "_line",
+        "_line_starts",
+        "_long_word_places",
+        "_long_words",
+        "_plain_words",
+        "_written_words",
+        "text",
+    )
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._bytes: bytes | None = None
         self._case_seams: list[int] | None = None
         self._long_words: set[str] | None = None
-        self._code_lines: dict[int, bool] | None = None  # line start -> looks like code
+        self._long_word_places: dict[str, list[int]] | None = None
+        self._written_words: str | None = None
+        self._plain_words: set[str] | None = None
+        self._capitalised_after_lower: set[str] | None = None
+        self._code_lines: dict[int, tuple[int, bool]] | None = None  # start -> (end, is code)
+        self._line_starts: list[int] = []  # the keys of _code_lines, in order
         self._line = (0, -1, False)  # the line last asked about: start, end, looks like code
 
     def as_bytes(self) -> bytes:
@@ -268,29 +310,81 @@ class TextScan:
             self._long_words = set(_LONG_WORD.findall(lowered))
         return self._long_words
 
+    def long_word_places(self, forms: Collection[str]) -> dict[str, list[int]]:
+        """Where each of `forms` (long words, in lower case or capitalised) stands
+        as a run of ASCII letters of its own, in order.
+
+        A few forms are found by a search in C each; for more, every long word
+        of the text is listed once (a Python loop over the whole text, kept for
+        the text): either way bounded work per character.
+        """
+        if self._written_words is None:  # ASCII letters as written, other characters spaces
+            self._written_words = f" {self.as_bytes().translate(_ASCII_WORDS).decode('ascii')} "
+        written = self._written_words  # offsets one more than the text's
+        if len(forms) > FEW_WORDS and self._long_word_places is None:
+            present = set(_LONG_WORD_AS_WRITTEN.findall(written))  # in C
+            forms = [form for form in forms if form in present]
+        if self._long_word_places is None and len(forms) <= FEW_WORDS:
+            places: dict[str, list[int]] = {}
+            for form in forms:
+                found = places[form] = []
+                needle = f" {form} "
+                at = written.find(needle)
+                while at >= 0:
+                    found.append(at)
+                    at = written.find(needle, at + len(needle) - 1)
+            return places
+        if self._long_word_places is None:
+            every: dict[str, list[int]] = {}
+            for match in _LONG_WORD_AS_WRITTEN.finditer(written):
+                every.setdefault(match.group(1), []).append(match.start())
+            self._long_word_places = every
+        return {form: self._long_word_places.get(form, []) for form in forms}
+
+    def plain_words(self) -> set[str]:
+        """The runs of letters that stand as words, not in a link or an address
+        ("gawker" of "gawker.com" is not one)."""
+        if self._plain_words is None:
+            self._plain_words = set(_PLAIN_WORD.findall(self.text))
+        return self._plain_words
+
+    def capitalised_after_lower(self) -> set[str]:
+        """The capitalised words that follow a lower-case letter and a space
+        (a comma or a semicolon between them allowed): in mid-sentence."""
+        if self._capitalised_after_lower is None:
+            self._capitalised_after_lower = set(_CAPITALISED_AFTER_LOWER.findall(self.text))
+        return self._capitalised_after_lower
+
     def in_code_line(self, position: int) -> bool:
         """Whether the line around `position` looks like program code.
 
-        Decided once per line: documents that are one long line would otherwise
-        be scanned whole for every candidate.
+        Decided once per line, and each line is read once to find its ends:
+        documents that are one long line, or positions out of order, would
+        otherwise cost a scan of the whole text for every candidate.
         """
         start, end, is_code = self._line
         if start <= position <= end:
             return is_code
+        if self._code_lines is None:
+            self._code_lines = {}
+        starts = self._line_starts
+        before = bisect.bisect_right(starts, position) - 1
+        if before >= 0:
+            start = starts[before]
+            end, is_code = self._code_lines[start]
+            if position <= end:
+                self._line = (start, end, is_code)
+                return is_code
         text = self.text
-        # Positions mostly come in order: search back to the last line only.
-        low = end if 0 <= end < position else 0
-        start = text.rfind("\n", low, position) + 1
+        start = text.rfind("\n", 0, position) + 1
         end = text.find("\n", position)
         if end < 0:
             end = len(text)
-        if self._code_lines is None:
-            self._code_lines = {}
-        cached = self._code_lines.get(start)
-        if cached is None:
-            cached = self._code_lines[start] = bool(_CODE_LINE.search(text, start, end))
-        self._line = (start, end, cached)
-        return cached
+        is_code = bool(_CODE_LINE.search(text, start, end))
+        self._code_lines[start] = (end, is_code)
+        bisect.insort(starts, start)
+        self._line = (start, end, is_code)
+        return is_code
 
 
 def _find_all(haystack: bytes, needle: bytes) -> list[int]:
@@ -376,19 +470,34 @@ class _Splitter:
         return self._tokens_at(seams, text) if seams else ()
 
     def _tokens_at(self, seams: list[int], text: str) -> Iterator[regex.Match[str]]:
-        done = 0
-        for start in seams:
-            while start > done and text[start - 1].isalpha():
+        """The token around each seam: the pattern tried where its word starts.
+
+        Each word is tried once, and the walk back to its start stops at the
+        previous seam: a run of letters with a seam every other letter
+        ('aB' * 20000) costs no more per letter than ordinary text.
+        """
+        done = 0  # the end of the last token found
+        previous = -1  # the last seam
+        for seam in seams:
+            start = seam
+            while start > done and start > previous and text[start - 1].isalpha():
                 start -= 1
+            in_previous_word = start == previous
+            previous = seam
+            if in_previous_word:
+                continue  # the word of the previous seam: tried already
             match = self.pattern.match(text, start)
             if match is not None:
                 done = match.end()
                 yield match
 
+    def splits(self, text: str, scan: TextScan) -> Iterable[tuple[regex.Match[str], Split | None]]:
+        """Each candidate token with the split decided for it (None: left alone)."""
+        return ((match, self.decide(match, scan)) for match in self.matches(text, scan))
+
     def propose(self, text: str, scan: TextScan) -> list[Change]:
         changes: list[Change] = []
-        for match in self.matches(text, scan):
-            split = self.decide(match, text)
+        for match, split in self.splits(text, scan):
             if split is None or scan.in_code_line(match.start()):
                 continue
             at = match.start() + split.offset
@@ -407,7 +516,7 @@ class _Splitter:
                 )
         return changes
 
-    def decide(self, match: regex.Match[str], text: str) -> Split | None:
+    def decide(self, match: regex.Match[str], scan: TextScan) -> Split | None:
         raise NotImplementedError
 
 
@@ -437,12 +546,28 @@ class CaseSplitter(_Splitter):
     def seams(self, scan: TextScan) -> list[int]:
         return scan.case_seams()
 
-    def decide(self, match: regex.Match[str], text: str) -> Split | None:
+    def splits(self, text: str, scan: TextScan) -> Iterable[tuple[regex.Match[str], Split | None]]:
+        glued = [match for match in self.matches(text, scan) if self._glued(match)]
+        if not glued:
+            return ()
+        # The same glued form twice is a brand or a handle, not an accident.
+        repeated = repeated_forms(text, scan.case_seams(), glued, REPEAT_WINDOW)
+        return (
+            (match, None if match.start() in repeated else self.decide(match, scan))
+            for match in glued
+        )
+
+    def _glued(self, match: regex.Match[str]) -> bool:
+        """Whether the token is two words run together, by its own letters."""
         token, left, right = match.group(), match.group("left"), match.group("right")
-        if not self.cached(token, lambda: self._both_words(token, left, right)):
-            return None
-        if text.count(token, max(0, match.start() - 100_000), match.start() + 100_000) > 1:
-            return None  # the same glued form twice is a brand or a handle, not an accident
+        if len(token) > MAX_CACHED_TOKEN:
+            return self._both_words(token, left, right)
+        return bool(self.cached(token, lambda: self._both_words(token, left, right)))
+
+    def decide(self, match: regex.Match[str], scan: TextScan) -> Split | None:
+        """The separator for a glued token (see `_glued`) found once near it."""
+        text = scan.text
+        left, right = match.group("left"), match.group("right")
         offset = len(left)
         if right.lower() in self.openers:
             if left.lower() in self.closed:
@@ -461,7 +586,7 @@ class CaseSplitter(_Splitter):
             return Split(
                 offset, ". ", f"'{right}' is a word news capitalises only to start a sentence"
             )
-        if self._written_lower(right, text):
+        if self._written_lower(right, scan):
             return Split(
                 offset,
                 ". ",
@@ -508,15 +633,15 @@ class CaseSplitter(_Splitter):
         Olusegun", "payableMay 1"."""
         return _CAPITAL_OR_DIGIT_NEXT.match(text, end) is not None
 
-    def _written_lower(self, right: str, text: str) -> bool:
-        """Document evidence that `right` is a common word capitalised by a sentence start."""
+    def _written_lower(self, right: str, scan: TextScan) -> bool:
+        """Document evidence that `right` is a common word capitalised by a sentence start:
+        the text writes it in lower case as a word of its own (not in a link or an
+        address: "gawker.com" says nothing about "Gawker"), and never capitalised
+        in mid-sentence."""
         lower = right.lower()
-        if lower in self.proper:
-            return False
-        # Not in a link or an address: "gawker.com" says nothing about "Gawker".
-        if not regex.search(rf"(?<![\p{{L}}'’./@-]){lower}(?![\p{{L}}'’/@-]|\.\p{{L}})", text):
-            return False
-        return not regex.search(rf"\p{{Ll}}[,;]? {right}(?![\p{{L}}'’-])", text)
+        if lower in self.proper or not _LETTERS_ONLY.fullmatch(lower):
+            return False  # a capital whose lower case is no letter ('İ'): no evidence
+        return lower in scan.plain_words() and right not in scan.capitalised_after_lower()
 
 
 class StopSplitter(_Splitter):
@@ -532,7 +657,7 @@ class StopSplitter(_Splitter):
     def seams(self, scan: TextScan) -> list[int]:
         return scan.stop_seams()
 
-    def decide(self, match: regex.Match[str], text: str) -> Split | None:
+    def decide(self, match: regex.Match[str], scan: TextScan) -> Split | None:
         token, right = match.group(), match.group("right")
         if token in self.never_split or right.lower() in self.keep_right:
             return None
@@ -599,15 +724,28 @@ class SegmentSplitter(_Splitter):
         words = scan.long_words().difference(self.lexicon.counts)
         if words:
             words -= self._unsplittable
-        tokens: list[str] = []
-        for word in words:
-            if len(word) >= self.min_length and self._may_split(word):
-                tokens.extend(
-                    t
-                    for t in (word, word.capitalize())
-                    if t in text and self.cached(t, partial(self._pieces, t))
-                )
-        return [match for token in sorted(tokens) for match in _occurrences(token, text)]
+        splittable = [
+            word
+            for word in words
+            if len(word) >= self.min_length and not self._too_long(word) and self._may_split(word)
+        ]
+        forms = [form for word in splittable for form in (word, word.capitalize())]
+        found: list[tuple[str, int]] = []  # (token, where) for each token that may split
+        for token, starts in scan.long_word_places(forms).items():
+            if starts and self.cached(token, partial(self._pieces, token)):
+                found.extend((token, start) for start in starts)
+        found.sort()
+        return [match for token, start in found if (match := _standing_alone(token, start, text))]
+
+    def _too_long(self, word: str) -> bool:
+        """Whether `word` is longer than two words of the lexicon can be: such a
+        token (a run of letters with no spaces) is not even cut into pieces."""
+        if len(word) <= SURELY_SPLITTABLE_LENGTH:
+            return False  # the common case: no need to know the longest word
+        longest = self.resources.shared(
+            "longest_word", lambda: max(map(len, self.lexicon.counts), default=0)
+        )
+        return len(word) > 2 * longest
 
     def _may_split(self, lower: str) -> bool:
         """Whether `_pieces` could split the token `lower` (lower-cased), in either case.
@@ -629,8 +767,8 @@ class SegmentSplitter(_Splitter):
         self._unsplittable.add(lower)
         return False
 
-    def decide(self, match: regex.Match[str], text: str) -> Split | None:
-        token = match.group()
+    def decide(self, match: regex.Match[str], scan: TextScan) -> Split | None:
+        token, text = match.group(), scan.text
         splits = self.cached(token, lambda: self._pieces(token))
         if not isinstance(splits, list):
             return None
@@ -711,17 +849,62 @@ class SegmentSplitter(_Splitter):
         return splits or None
 
 
-def _occurrences(token: str, text: str) -> Iterator[regex.Match[str]]:
-    """Each place where `token` stands as a word of its own (see `_BOUNDED_WORD`).
+def repeated_forms(
+    text: str, seams: list[int], glued: list[regex.Match[str]], window: int
+) -> set[int]:
+    """The starts of the `glued` tokens (case tokens: `left` + `right`, each of two
+    letters or more) that occur again, as part of any word, less than `window`
+    characters away: where `text.count(token, start - window, start + window) > 1`.
 
-    The same matches as `regex.finditer(_WORD_BEFORE + token + _AFTER, text)`,
-    without compiling a pattern per token: two such places never overlap.
+    Every occurrence of such a token has its seam (a lower-case letter, then a
+    capital) at one of `seams` (`TextScan.case_seams`), so each seam is looked
+    at once instead of the text being searched again for each token: the
+    letters before it end with a left side, those after it start with a right.
     """
-    at = text.find(token)
-    while at >= 0:
-        match = _BOUNDED_WORD.match(text, at)
-        if match is not None and match.end() == at + len(token):
-            yield match
-            at = text.find(token, match.end())
-        else:
-            at = text.find(token, at + 1)
+    forms = {(match.group("left"), match.group("right")) for match in glued}
+    lefts = {left for left, _ in forms}
+    rights = {right for _, right in forms}
+    longest_left = max(map(len, lefts), default=0)
+    longest_right = max(map(len, rights), default=0)
+    # The left sides that end a run of letters, the right sides that start one.
+    endings: dict[str, list[str]] = {}
+    beginnings: dict[str, list[str]] = {}
+    places: dict[tuple[str, str], list[int]] = {}  # form -> where it occurs, in order
+    for seam in seams:
+        capital = seam + 1
+        before = _LEFT_SIDE.match(text, max(0, capital - longest_left), capital)
+        after = _RIGHT_SIDE.match(text, capital, capital + longest_right)
+        if before is None or after is None:
+            continue
+        run = before.group()
+        ending = endings.get(run)
+        if ending is None:
+            ending = endings[run] = [run[-n:] for n in range(2, len(run) + 1) if run[-n:] in lefts]
+        if not ending:
+            continue
+        run = after.group()
+        beginning = beginnings.get(run)
+        if beginning is None:
+            beginning = beginnings[run] = [
+                run[:n] for n in range(2, len(run) + 1) if run[:n] in rights
+            ]
+        for left in ending:
+            for right in beginning:
+                if (left, right) in forms:
+                    places.setdefault((left, right), []).append(capital - len(left))
+    repeated = set()
+    for match in glued:
+        start, token = match.start(), match.group()
+        found = places[match.group("left"), match.group("right")]
+        low, high = max(0, start - window), start + window - len(token)
+        if bisect.bisect_right(found, high) - bisect.bisect_left(found, low) > 1:
+            repeated.add(start)
+    return repeated
+
+
+def _standing_alone(token: str, start: int, text: str) -> regex.Match[str] | None:
+    """The match of `token` at `start` if it stands there as a word of its own
+    (see `_BOUNDED_WORD`), as `regex.match(_WORD_BEFORE + token + _AFTER, text, start)`
+    would find it, without compiling a pattern per token."""
+    match = _BOUNDED_WORD.match(text, start)
+    return match if match is not None and match.end() == start + len(token) else None

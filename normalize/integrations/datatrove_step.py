@@ -37,7 +37,7 @@ class NormalizeStep(PipelineStep):
     """Normalise `document.text` of every document; id, media and metadata are kept.
 
     Args:
-        rules_dir: the rules folder (default: the repository's rules/). It is
+        rules_dir: the rules folder (default: the package's own). It is
             read by each task, so on a cluster it must be at this path on every node.
         keep_edits: also store the edits and notes as a JSON Lines string in
             `document.metadata["normalize_edits"]` (empty when nothing changed),

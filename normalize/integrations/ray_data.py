@@ -19,7 +19,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, NoReturn, TypeAlias
 
 import pandas as pd
 import ray
@@ -164,8 +164,15 @@ def write_dataset(ds: ray.data.Dataset, path: str, file_format: str) -> None:
         ds.write_json(path)
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors in one line (the usage itself is in --help)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="python -m normalize.integrations.ray_data",
         description=(
             "Normalise one field of JSON Lines or Parquet files with Ray Data. "
@@ -176,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("output", help="the folder to write into")
     parser.add_argument("--format", choices=["jsonl", "parquet"], default="jsonl")
     parser.add_argument("--field", default="text", help="the column to normalise (default: text)")
-    parser.add_argument("--rules", metavar="DIR", help="rules folder (default: the repository's)")
+    parser.add_argument("--rules", metavar="DIR", help="rules folder (default: the package's own)")
     parser.add_argument("--edits-field", metavar="NAME", help="add a column with each row's edits")
     parser.add_argument(
         "--errors-field",
@@ -199,20 +206,55 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    problem = check_input_format(args.input, args.format)
+    if problem:
+        parser.error(problem)  # one usage line, exit status 2, before Ray starts
     if not ray.is_initialized():  # a caller (or a test) may have started Ray already
         ray.init(address=args.address)
-    ds = normalize_dataset(
-        read_dataset(args.input, args.format),
-        field=args.field,
-        rules_dir=args.rules,
-        edits_field=args.edits_field,
-        errors_field=args.errors_field or None,
-        concurrency=args.concurrency,
-        num_cpus=args.num_cpus,
-    )
-    write_dataset(ds, args.output, args.format)
+    try:
+        ds = normalize_dataset(
+            read_dataset(args.input, args.format),
+            field=args.field,
+            rules_dir=args.rules,
+            edits_field=args.edits_field,
+            errors_field=args.errors_field or None,
+            concurrency=args.concurrency,
+            num_cpus=args.num_cpus,
+        )
+        write_dataset(ds, args.output, args.format)
+    except Exception as error:  # Ray's errors carry remote tracebacks: one line is enough
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        print(f"{parser.prog}: {type(error).__name__}: {first_line}", file=sys.stderr)
+        return 1
     return 0
+
+
+# The file name endings Ray's readers look for, by --format.
+FORMAT_SUFFIXES = {"jsonl": (".jsonl", ".json"), "parquet": (".parquet",)}
+
+
+def _without_compression(name: str) -> str:
+    stem, _, suffix = name.rpartition(".")
+    return stem if suffix in ("gz", "bz2", "xz", "zst", "lz4", "snappy") else name
+
+
+def check_input_format(location: str, file_format: str) -> str | None:
+    """Why a local input cannot be read as `file_format` (None when it can, or
+    when it is a URI that only Ray can list)."""
+    path = Path(location)
+    if "://" in location:
+        return None
+    if not path.exists():
+        return f"{location}: no such file or folder"
+    files = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]
+    wanted = FORMAT_SUFFIXES[file_format]
+    if any(_without_compression(p.name.lower()).endswith(wanted) for p in files):
+        return None
+    others = sorted({p.suffix for p in files if p.suffix})
+    found = f" (found: {', '.join(others)})" if others else ""
+    return f"{location}: no {' or '.join(wanted)} files for --format {file_format}{found}"
 
 
 if __name__ == "__main__":
