@@ -32,14 +32,15 @@ from normalize.actions.glued_words import (
     _AFTER,
     _BEFORE,
     _CASE_CLASSES,
-    CaseSplitter,
     Split,
     TextScan,
     _find_all,
-    _occurrences,
+    _Splitter,
+    _standing_alone,
 )
 from normalize.names.shared import gazetteer_names
 from normalize.rules import Rule
+from normalize.safe_regex import DEFAULT_TIMEOUT_SECONDS, compile_rule_pattern
 from normalize.wordlists import resolve_rule_list, rule_list
 
 # A run of capitalised parts ("AncelottiReal", "RadioRaiGuest"), a capitalised
@@ -57,7 +58,7 @@ _WORDS = regex.compile(r"[\p{L}\p{M}]+")
 MIN_NAME = 5  # letters of the word before a glued function word ("Palacein", not "Forand")
 
 
-class NameSplitter(CaseSplitter):
+class NameSplitter(_Splitter):
     """`AncelottiReal` → `Ancelotti Real`; `Palacein` → `Palace in`; `AFPsaid` → `AFP said`."""
 
     pattern = NAME_TOKEN
@@ -65,6 +66,12 @@ class NameSplitter(CaseSplitter):
 
     def __init__(self, rule: Rule, resources: Resources) -> None:
         super().__init__(rule, resources)
+        self.min_count = int(rule.data.get("min_count", 100_000))
+        patterns = rule.data.get("never_split_patterns") or []
+        joined = "|".join(f"(?:{p})" for p in patterns)
+        self.kept = (
+            compile_rule_pattern(rule, "never_split_patterns", source=joined) if patterns else None
+        )
         files = rule.data.get("name_lists") or []
         self.listed = frozenset(
             name.lower()
@@ -98,10 +105,15 @@ class NameSplitter(CaseSplitter):
         ("Palacein"), found as the `segment` mechanism finds its tokens."""
         found = {m.start(): m for m in self._tokens_at(self.seams(scan), text)}
         unknown = scan.long_words().difference(self.lexicon.counts)
-        for word in unknown:
-            token = word.capitalize()
-            if token in text and self.cached(f"tail:{token}", partial(self._may_tail, token)):
-                for match in _occurrences(token, text):
+        forms = [
+            token
+            for token in (word.capitalize() for word in unknown)
+            if self.cached(f"tail:{token}", partial(self._may_tail, token))
+        ]
+        for token, starts in scan.long_word_places(forms).items():
+            for start in starts:
+                match = _standing_alone(token, start, text)
+                if match is not None:
                     found.setdefault(match.start(), match)
         return [found[start] for start in sorted(found)]
 
@@ -109,7 +121,8 @@ class NameSplitter(CaseSplitter):
         """Whether `token` ends with one of the function words (cheap, cached)."""
         return any(token.endswith(word) for word in self.function)
 
-    def decide(self, match: regex.Match[str], text: str) -> Split | None:
+    def decide(self, match: regex.Match[str], scan: TextScan) -> Split | None:
+        text = scan.text
         token = match.group()
         lower = token.lower()
         if token in self.never_split or lower in self.lexicon or lower in self.not_names:
@@ -129,6 +142,16 @@ class NameSplitter(CaseSplitter):
         if len(parts) >= 2 and "".join(parts) == token:
             return self._between_names(parts, match, text, words)
         return self._before_function_word(token, words)
+
+    def _kept_by_pattern(self, token: str) -> bool:
+        """Whether a `never_split_patterns` entry (McDonald, duPlessis) matches the
+        whole token; when it runs out of time, the token stays."""
+        if self.kept is None:
+            return False
+        try:
+            return self.kept.fullmatch(token, timeout=DEFAULT_TIMEOUT_SECONDS) is not None
+        except TimeoutError:
+            return True
 
     def _after_acronym(self, left: str, right: str) -> Split | None:
         """`AFPsaid`: a listed acronym and a common word."""

@@ -142,7 +142,7 @@ KEYS_BY_SPLIT: dict[str, set[str]] = {
         "min_count",
     },
     "stop": {"never_split", "keep_right"},
-    "name": set(),  # filled in below: the `case` keys and the lists of names
+    "name": set(),  # filled in below
     "segment": {
         "junction_words",
         "min_count",
@@ -154,7 +154,14 @@ KEYS_BY_SPLIT: dict[str, set[str]] = {
         "min_pair_count",
     },
 }
-KEYS_BY_SPLIT["name"] = KEYS_BY_SPLIT["case"] | {"name_lists", "not_names", "function_words"}
+KEYS_BY_SPLIT["name"] = {
+    "never_split",
+    "never_split_patterns",
+    "min_count",
+    "name_lists",
+    "not_names",
+    "function_words",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -661,7 +668,7 @@ class StopSplitter(_Splitter):
         token, right = match.group(), match.group("right")
         if token in self.never_split or right.lower() in self.keep_right:
             return None
-        if _written_as_one(match, text):
+        if _written_as_one(match, scan.text):
             return None
         return Split(len(match.group("left")) + 1, " ", "a full stop between two words")
 
