@@ -317,12 +317,11 @@ def _extend_to_lists(lines: list[str], verdicts: list[Rule | None], max_length: 
     """Give each `takes_list` label the list under it, the block whole or not at all.
 
     The list is the non-blank lines that follow the label as long as they are
-    short headlines or teasers (chrome between them goes anyway). The block
-    goes when nothing but chrome or blank lines follows it; when a line of
-    text follows, the list must end with a blank line or chrome before that
-    line. Otherwise (no list the rule can read, or a list that runs straight
-    into a paragraph, which may be its own wrapped lines) the label and the
-    lines under it stay. One walk over the lines, whatever the number of labels.
+    short headlines or teasers (chrome between them goes anyway), and it must
+    end with a blank line, chrome or the end of the text: a list that runs
+    straight into a paragraph may be that paragraph's own wrapped lines, and
+    then the label and the list stay. A label with no list under it goes
+    alone. One walk over the lines, whatever the number of labels.
     """
     if not any(rule is not None and rule.data.get("takes_list") for rule in verdicts):
         return
@@ -347,8 +346,8 @@ def _extend_to_lists(lines: list[str], verdicts: list[Rule | None], max_length: 
             items.append(i)
             verdicts[i] = verdicts[label]
             continue
-        if not (items and ended):
-            for k in (label, *items):  # no list, or one that runs into this line
+        if items and not ended:
+            for k in (label, *items):  # a list that runs into this line
                 verdicts[k] = None
         label, items = None, []
 
