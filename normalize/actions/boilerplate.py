@@ -42,7 +42,8 @@ _SENTENCE_END = regex.compile(r"[.!?:;\"”’)\]]$")
 _STRING_BOUND = regex.compile(r"\\[AZzGbB]|\(\?<?[=!]|\(\?[a-zA-Z]*-|\(\?[R&+0-9]|\^|\$")
 _TRAILING_CHARS = " :."
 # Quote marks two printings of one title may differ in ("Blinken’s" / "Blinken's").
-_QUOTES = str.maketrans("", "", "\"'‘’“”«»„‚`´")
+_QUOTE_CHARS = "\"'‘’“”«»„‚`´"
+_QUOTES = str.maketrans("", "", _QUOTE_CHARS)
 # A line of the list under a label (`takes_list`): a headline or a teaser,
 # which ends with a letter, a figure, a question mark, a bracket or an
 # ellipsis (not a stop, comma, colon or quote mark), holds no end of a
@@ -309,6 +310,10 @@ def _may_repeat(lines: list[str]) -> bool:
 def _similar_ends(a: str, b: str) -> bool:
     """Cheap necessary condition for two stripped lines to be equal up to spacing
     and quote marks: the same first and last characters that are no quote marks."""
+    if a[0] == b[0] and a[-1] == b[-1]:
+        return True
+    if not any(c in _QUOTE_CHARS for c in (a[0], a[-1], b[0], b[-1])):
+        return False  # the common case, without copying the lines
     a, b = a.translate(_QUOTES), b.translate(_QUOTES)
     return bool(a) and bool(b) and a[0] == b[0] and a[-1] == b[-1]
 
