@@ -105,7 +105,7 @@ def clean_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description=(
-            "Repair machine-translated and scraped news text with ordered, explained, "
+            "Repair machine-translated and scraped news text with ordered, explained,\n"
             "reversible rule passes. With no FILE, reads stdin and writes stdout."
         ),
         epilog=CLEAN_EPILOG,
@@ -154,30 +154,10 @@ def clean_parser() -> argparse.ArgumentParser:
         help="in folders (walked recursively), read the files whose names match; may be "
         "repeated (default: *.txt, or *.jsonl with --jsonl)",
     )
-    parser.add_argument(
-        "--skip",
-        type=names_list,
-        action="extend",
-        default=[],
-        metavar="PASS[,PASS]",
-        help="do not run these passes (as `enabled: false` in their rule files)",
-    )
-    parser.add_argument(
-        "--only",
-        type=names_list,
-        action="extend",
-        default=[],
-        metavar="PASS[,PASS]",
-        help="run only these passes",
-    )
-    parser.add_argument(
-        "--disable",
-        type=names_list,
-        action="extend",
-        default=[],
-        metavar="RULE_ID[,RULE_ID]",
-        help="switch these rules off (ids as in the rule files and the edits)",
-    )
+    for option, metavar, text in SELECTION_OPTIONS:
+        parser.add_argument(
+            option, type=names_list, action="extend", default=[], metavar=metavar, help=text
+        )
     parser.add_argument(
         "-j",
         "--jobs",
@@ -196,6 +176,14 @@ def clean_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {package_version()}")
     return parser
+
+
+# Passes and rules switched off for one run, as `enabled: false` in the files would.
+SELECTION_OPTIONS = (
+    ("--skip", "PASS[,PASS]", "do not run these passes (as `enabled: false` in their files)"),
+    ("--only", "PASS[,PASS]", "run only these passes"),
+    ("--disable", "RULE_ID[,RULE_ID]", "switch these rules off (ids as in rule files and edits)"),
+)
 
 
 def names_list(value: str) -> list[str]:
@@ -311,7 +299,12 @@ def run_check(argv: list[str]) -> int:
         prog=f"{PROG} check",
         description="Validate a rules folder and run every rule's examples.",
     )
-    parser.add_argument("--rules", metavar="DIR", type=Path, help="rules folder to check")
+    parser.add_argument(
+        "--rules",
+        metavar="DIR",
+        type=Path,
+        help="rules folder to check (default: the package's own)",
+    )
     args = parser.parse_args(argv)
     rulesets = load_rules(args.rules)
     normalizer = Normalizer.from_rules(args.rules)

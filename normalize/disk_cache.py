@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from normalize.rule_files import RuleFileError, read_rule_bytes
+
 MAX_FILES = 64
 T = TypeVar("T")
 _in_process: dict[str, bytes] = {}  # the same tables asked for again (tests, tools)
@@ -76,8 +78,8 @@ def cached_from_files(kind: str, paths: Sequence[Path], build: Callable[[], T]) 
     which the clock only updates every few milliseconds, cannot miss a change.
     A file that cannot be read is left to `build` to report."""
     try:
-        contents = [path.read_bytes() for path in paths]
-    except OSError:
+        contents = [read_rule_bytes(path) for path in paths]
+    except RuleFileError:
         return build()
     # marshal's format follows Python's version
     return cached(kind, [sys.version.encode(), *contents], build, marshal.dumps, marshal.loads)

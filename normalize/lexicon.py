@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from normalize import disk_cache
+from normalize.rule_files import RuleFileError, read_rule_text
 
 if TYPE_CHECKING:  # importlib.resources.abc is Python 3.11's
     from importlib.resources.abc import Traversable
@@ -46,8 +47,14 @@ class Lexicon:
 
 def read_word_file(path: Path) -> dict[str, int]:
     """Words (and optional counts) from a word file; raises ValueError naming the line."""
+    try:
+        text = read_rule_text(path)
+    except RuleFileError as error:
+        raise ValueError(f"{path}: {error}") from error
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: not UTF-8 text ({error.reason})") from error
     words: dict[str, int] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if line.isalpha():  # a bare word, the most common line: nothing to parse
             words[line.lower()] = DEFAULT_EXTRA_COUNT
             continue

@@ -78,6 +78,16 @@ LIST_REFERENCE = regex.compile(r"\\L<(\w+)>")  # a word list in a pattern; group
 _ASCII_PUNCTUATION = regex.compile(r"[^0-9A-Za-z\x80-\U0010ffff]")  # escaped in a word of a list
 # Hyperscan refuses an expression longer than 16,000 bytes.
 MAX_EXPRESSION_BYTES = 15_000
+# Bytes of word lists spelled out as alternations, in one pattern and in all the
+# patterns of a database together (the rules of this repository need 28,000 and
+# 31,000): Hyperscan compiles an alternation in time that grows faster than its
+# length (1,600 random words between two \b: 28 s on a busy machine), each word a
+# literal of its own far quicker (10,000 in under a second). A pattern whose
+# lists do not fit is scanned for the words of its longest list as literals, if
+# every match holds one of them, or else not scanned at all.
+MAX_PATTERN_LIST_BYTES = 32_000
+MAX_LIST_BYTES = 64_000
+_INLINE_CASELESS = regex.compile(r"\(\?[a-zA-Z]*i[a-zA-Z]*[:)]")
 # Group openings both read alike; inline flags (r dropped) in group "flags".
 _GROUP = regex.compile(r"\(\?(?:[:=!>]|<[=!]|P?<\w+>|P=\w+\)|(?P<flags>[imsr]+)(?P<end>[:)]))")
 
@@ -183,8 +193,9 @@ class ScanDatabase:
             # Rules often share a prefilter: each distinct expression is compiled once.
             members: dict[tuple[bytes, int], list[int]] = {}
             parts: dict[int, list[tuple[bytes, int]]] = {}  # pattern -> its expressions
+            room = ListRoom(MAX_LIST_BYTES)
             for index, pattern in enumerate(self.patterns):
-                for source in to_hyperscan_expressions(pattern):
+                for source in to_hyperscan_expressions(pattern, room):
                     expression = (source, _flags(pattern, source))
                     members.setdefault(expression, []).append(index)
                     parts.setdefault(index, []).append(expression)
@@ -281,12 +292,27 @@ def _note_match(index: int, _start: int, _end: int, _flags: int, found: set[int]
     found.add(index)
 
 
-def to_hyperscan_expressions(pattern: PatternSource) -> list[bytes]:
+@dataclass(slots=True)
+class ListRoom:
+    """The bytes of word lists a database may still spell out (see MAX_LIST_BYTES)."""
+
+    left: int
+
+
+def to_hyperscan_expressions(
+    pattern: PatternSource, list_room: ListRoom | None = None
+) -> list[bytes]:
     """Hyperscan expressions that together match wherever `pattern` does; [] if unsure.
 
     One, unless the pattern is longer than Hyperscan takes because of a long
-    word list it uses once: then one for each slice of the list.
+    word list it uses once: then one for each slice of the list. When its lists
+    do not fit in `list_room`, the words of its longest list as literals, or none.
     """
+    if list_room is not None:
+        spelled = _list_bytes(pattern)
+        if spelled > min(list_room.left, MAX_PATTERN_LIST_BYTES):
+            return _list_literals(pattern)
+        list_room.left -= spelled
     source = to_hyperscan(pattern)
     if source is None or len(source) <= MAX_EXPRESSION_BYTES:
         return [] if source is None else [source]
@@ -314,6 +340,92 @@ def to_hyperscan_expressions(pattern: PatternSource) -> list[bytes]:
         used += size
     sources = [to_hyperscan(pattern, {**lists, name: frozenset(part)}) for part in slices]
     return [] if None in sources else sources  # type: ignore[return-value]
+
+
+def _list_bytes(pattern: PatternSource) -> int:
+    """What the word lists `pattern` uses take spelled out as alternations."""
+    lists = pattern.named_lists
+    return sum(
+        len(_escape(word).encode()) + 1
+        for name in LIST_REFERENCE.findall(pattern.pattern)
+        if name in lists
+        for word in lists[name]
+    )
+
+
+def _list_literals(pattern: PatternSource) -> list[bytes]:
+    """The words of the longest list `pattern` uses, each an expression of its own,
+    if every match of the pattern holds one of them; [] (not scanned) otherwise."""
+    lists = pattern.named_lists
+    names = [name for name in LIST_REFERENCE.findall(pattern.pattern) if name in lists]
+    if not names:
+        return []
+    name = max(names, key=lambda name: len(lists[name]))
+    if names.count(name) > 1 or not list_is_required(pattern.pattern, name):
+        return []
+    if not is_agreed("".join(lists[name])):
+        return []
+    caseless = "(?i)" if _INLINE_CASELESS.search(pattern.pattern) else ""
+    return [f"{caseless}{_escape(word)}".encode() for word in sorted(lists[name]) if word]
+
+
+def list_is_required(source: str, name: str) -> bool:
+    """Whether every match of the pattern `source` holds a word of the list
+    `name`, which it uses once: the reference is in no alternation, in no group
+    that may be skipped (?, *, {0,...}) and in no negative look-around.
+
+    Conservative: a construct not understood here answers False.
+    """
+    reference = f"\\L<{name}>"
+    # Each open group: (has an alternation, is a negative look-around, holds the reference).
+    groups: list[list[bool]] = [[False, False, False]]
+    skippable: list[bool] = []  # for each closed group that held the reference
+    i = 0
+    while i < len(source):
+        char = source[i]
+        if source.startswith(reference, i):
+            groups[-1][2] = True
+            i += len(reference)
+            skippable.append(_optional_at(source, i))
+            continue
+        if char == "\\":
+            i += 2
+        elif char == "[":
+            i = class_end(source, i)
+        elif char == "(":
+            negative = source.startswith(("(?!", "(?<!"), i)
+            groups.append([False, negative, False])
+            i += 1
+        elif char == ")" and len(groups) > 1:
+            alternation, negative, holds = groups.pop()
+            i += 1
+            if holds:
+                groups[-1][2] = True
+                skippable.append(alternation or negative or _optional_at(source, i))
+        elif char == "|":
+            groups[-1][0] = True
+            i += 1
+        else:
+            i += 1
+    alternation, _negative, holds = groups[0]
+    return holds and not alternation and not any(skippable) and len(groups) == 1
+
+
+def _optional_at(source: str, i: int) -> bool:
+    """Whether a quantifier at `i` lets what comes before it match zero times."""
+    return source.startswith(("?", "*", "{0", "{,"), i)
+
+
+def class_end(source: str, start: int) -> int:
+    """The index after the character class that opens at `start` in the pattern `source`."""
+    i = start + 1
+    if source[i : i + 1] == "^":
+        i += 1
+    if source[i : i + 1] == "]":  # a leading ']' is a literal
+        i += 1
+    while i < len(source) and source[i] != "]":
+        i += 2 if source[i] == "\\" else 1
+    return i + 1
 
 
 def to_hyperscan(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 import unicodedata
 from collections import Counter
@@ -10,13 +11,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from normalize.actions import Action, DocContext, Resources, RuleProblem
+from normalize.actions import Action, DocContext, OutOfTime, Resources, RuleProblem
 from normalize.document import Change, Edit, Note, Result
 from normalize.edits import apply_edits, records_as_jsonl, select_non_overlapping
 from normalize.registry import action_class
 from normalize.rules import DEFAULT_RULES_DIR, RulesError, RuleSet, load_rules, select_rules
 
 MAX_SWEEPS = 3  # runs of the whole sequence of passes over one document, at most
+# The time each pass may spend on one document (all its rounds and sweeps):
+# ordinary text takes a few hundredths of a second per megabyte, so only a
+# runaway (a shape nobody foresaw, a rule that backtracks) ever runs out; then
+# the text is left as the pass found it, with a warning, and the run goes on.
+PASS_SECONDS = 10.0
+PASS_SECONDS_PER_MILLION_CHARS = 5.0
+# A pass may not make a document longer than this many times its length (plus
+# GROWTH_SLACK characters): a rule that inserts text everywhere, or that keeps
+# re-applying to its own output (x -> xxxxxxxxxx), is stopped at once.
+MAX_GROWTH = 2
+GROWTH_SLACK = 100
 
 
 @dataclass(slots=True)
@@ -213,12 +225,37 @@ class Normalizer:
         return result
 
     def _run_pass(self, pass_: Pass, result: Result, doc: DocContext) -> None:
+        """Run one pass within its time and growth bounds; past them, the text,
+        edits and notes are left as the pass found them, with a warning."""
+        spent = doc.meta.setdefault(("pass-seconds", pass_.name), [0.0, False])
+        if spent[1]:
+            return  # stopped on this document already: its warning was given
+        allowance = pass_allowance(len(result.text))
+        text, edit_count, notes = result.text, len(result.edits), list(result.notes)
+        started = time.perf_counter()
+        doc.deadline = started + allowance - spent[0]
+        try:
+            self._rounds(pass_, result, doc)
+            doc.check_time()  # a pass with no loop of its own to check in
+        except (OutOfTime, TooLong) as stopped:
+            result.text, result.notes = text, notes
+            del result.edits[edit_count:]
+            result.warnings.extend(doc.warnings)
+            doc.warnings.clear()
+            result.warnings.append(_stopped_warning(pass_.name, stopped, allowance, len(text)))
+            spent[1] = True
+        finally:
+            doc.deadline = math.inf
+            spent[0] += time.perf_counter() - started
+
+    def _rounds(self, pass_: Pass, result: Result, doc: DocContext) -> None:
         # A pass re-runs on its own output (up to `rounds` times) so that changes
         # that overlapped a higher-priority one, or that only appear after it, are
         # made too; this is what keeps a second run over the output a no-op.
         # Notes are taken from the round that settles, so they are not repeated.
         if result.notes:  # those of an earlier sweep of this pass give way to the new ones
             result.notes = [note for note in result.notes if note.pass_name != pass_.name]
+        longest = MAX_GROWTH * len(result.text) + GROWTH_SLACK
         proposed = pass_.action.propose(result.text, doc)
         if not proposed and not doc.warnings:
             return  # the common case: nothing to do here
@@ -228,6 +265,10 @@ class Normalizer:
                 break
             step = _next_step(result)
             kept = select_non_overlapping(changes, pass_.priority)
+            length = len(result.text) + sum(len(c.after) - (c.end - c.start) for c in kept)
+            if length > longest:
+                raise TooLong(length)
+            doc.check_time()
             edits = [_to_edit(pass_, c, result.text, step) for c in kept]
             result.text = apply_edits(result.text, edits)
             result.edits.extend(edits)
@@ -242,6 +283,32 @@ class Normalizer:
         result.notes.extend(_to_note(pass_, c, result.text, step) for c in proposed if c.note)
         result.warnings.extend(doc.warnings)
         doc.warnings.clear()
+
+
+class TooLong(Exception):
+    """A pass would make the document longer than MAX_GROWTH allows."""
+
+    def __init__(self, length: int) -> None:
+        super().__init__(length)
+        self.length = length
+
+
+def pass_allowance(length: int) -> float:
+    """The seconds a pass may spend on a document of `length` characters."""
+    return PASS_SECONDS + PASS_SECONDS_PER_MILLION_CHARS * length / 1_000_000
+
+
+def _stopped_warning(name: str, stopped: Exception, allowance: float, length: int) -> str:
+    if isinstance(stopped, TooLong):
+        return (
+            f"pass {name} would have made this document {stopped.length:,} characters long, "
+            f"from {length:,} (more than {MAX_GROWTH} times as long); its edits were dropped "
+            "for it"
+        )
+    return (
+        f"pass {name} took more than {allowance:.1f}s on this document and was stopped; "
+        "the text is as the pass found it"
+    )
 
 
 def _real_changes(proposed: list[Change], text: str, moves_accents: bool) -> list[Change]:

@@ -138,8 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description=(
-            "Write one self-contained HTML page showing every edit and note of a run in "
-            "place. A cleaned NAME.txt with NAME.edits.jsonl beside it is shown as it is; "
+            "Write one self-contained HTML page showing every edit and note of a run in\n"
+            "place. A cleaned NAME.txt with NAME.edits.jsonl beside it is shown as it is;\n"
             "other .txt files (or JSON Lines with --jsonl) are normalised first."
         ),
         epilog=(
@@ -151,7 +151,13 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("inputs", nargs="+", type=Path, metavar="FILE|DIR")
+    parser.add_argument(
+        "inputs",
+        nargs="+",
+        type=Path,
+        metavar="FILE|DIR",
+        help="a run's outputs or texts to normalise; folders are walked recursively",
+    )
     parser.add_argument(
         "-o",
         "--output",

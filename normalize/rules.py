@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from normalize.registry import action_class, known_actions
+from normalize.rule_files import RuleFileError, read_rule_text
 from normalize.schema import Field, check_mapping, short_repr
 from normalize.yaml_lines import LineDict, error_line, load_yaml
 
@@ -165,9 +166,15 @@ def load_rules(directory: Path | str | None = None) -> list[RuleSet]:
 
 def _load_file(path: Path, order: int, problems: list[str]) -> RuleSet | None:
     try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
+        data = load_yaml(read_rule_text(path))
+    except RuleFileError as error:
+        problems.append(f"{path}: {error}")
+        return None
     except UnicodeDecodeError as error:
         problems.append(f"{path}: not UTF-8 text ({error.reason})")
+        return None
+    except RecursionError:
+        problems.append(f"{path}: invalid YAML: nested too deeply")
         return None
     except yaml.YAMLError as error:
         line = error_line(error)
@@ -187,7 +194,7 @@ def _load_file(path: Path, order: int, problems: list[str]) -> RuleSet | None:
         problems.append(f"{path}:{data.line}: a pass switched off needs a 'reason'")
     if data["action"] not in known_actions():
         problems.append(
-            f"{path}:{data.line}: unknown action {data['action']!r} "
+            f"{path}:{data.line}: unknown action {short_repr(data['action'])} "
             f"(known actions: {', '.join(known_actions())})"
         )
         return None

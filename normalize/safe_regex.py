@@ -22,7 +22,8 @@ from typing import Any, TypeAlias, TypeVar
 
 import regex
 
-from normalize.actions import DocContext, RuleProblem
+from normalize.actions import DocContext, OutOfTime, RuleProblem
+from normalize.pattern_scan import class_end
 from normalize.rules import Rule
 
 # Seconds one rule may spend on one document, plus an allowance per million
@@ -146,7 +147,7 @@ def pattern_size(pattern: str) -> int:
             braced = _BRACED_ESCAPE.match(pattern, i)
             i = braced.end() if braced else i + 2
         elif char == "[":
-            i = _class_end(pattern, i)
+            i = class_end(pattern, i)
         elif char == "(":
             sizes.append(0)
             i += 1
@@ -194,7 +195,7 @@ def has_no_choice(source: str) -> bool:
                 return False  # not in a form recognised here: no guess
             i = escape.end() if escape else i + 2
         elif char == "[":
-            i = _class_end(source, i)
+            i = class_end(source, i)
         elif source.startswith("(?", i):
             group = _PLAIN_GROUP.match(source, i)
             if group is None:
@@ -210,18 +211,6 @@ def has_no_choice(source: str) -> bool:
 def _count(digits: str) -> int:
     # Long digit strings are huge counts (and Python refuses to parse very long ones).
     return int(digits) if 0 < len(digits) < 10 else (1 if not digits else 10**10)
-
-
-def _class_end(pattern: str, start: int) -> int:
-    """The index after the character class that opens at `start`."""
-    i = start + 1
-    if pattern[i : i + 1] == "^":
-        i += 1
-    if pattern[i : i + 1] == "]":  # a leading ']' is a literal
-        i += 1
-    while i < len(pattern) and pattern[i] != "]":
-        i += 2 if pattern[i] == "\\" else 1
-    return i + 1
 
 
 def check_template(rule: Rule, pattern: regex.Pattern[str], template: str, key: str) -> None:
@@ -281,13 +270,25 @@ class RegexBudget:
         started = time.perf_counter()
         try:
             # The timeout covers the whole scan only while the matches are listed here.
-            return list(pattern.finditer(text, timeout=max(self.allowance - spent, 0.001)))
+            return list(pattern.finditer(text, timeout=self._timeout(spent)))
         except TimeoutError:
+            self._out_of_pass_time()
             self.exhausted.add(key)
             self._warn(rule)
             return []
         finally:
             self.spent[key] = spent + time.perf_counter() - started
+
+    def _timeout(self, spent: float) -> float:
+        """What a search of a rule that has `spent` seconds on the document may
+        take: the rest of its allowance, and no more than its pass has left."""
+        return max(min(self.allowance - spent, self.doc.seconds_left()), 0.001)
+
+    def _out_of_pass_time(self) -> None:
+        """After a timeout: raise OutOfTime if it was the pass's time that ran
+        out, not the rule's (the pass is stopped then, not the rule blamed)."""
+        if self.doc.seconds_left() <= 0:
+            raise OutOfTime
 
     def any_found(self, tests: Iterable[QuickTest], text: str) -> bool:
         """Whether one of the quick `tests` (a rule's prefilters) finds something.
@@ -314,8 +315,9 @@ class RegexBudget:
             found = test.pattern.search(text) is not None
         else:
             try:
-                found = test.pattern.search(text, timeout=self.allowance) is not None
+                found = test.pattern.search(text, timeout=self._timeout(0.0)) is not None
             except TimeoutError:
+                self._out_of_pass_time()
                 found = True
         self._prefilter_results[source] = (text, found)
         return found
@@ -340,8 +342,9 @@ class RegexBudget:
         spent = self.spent.get(key, 0.0)
         started = time.perf_counter()
         try:
-            return method(text, timeout=max(self.allowance - spent, 0.001))
+            return method(text, timeout=self._timeout(spent))
         except TimeoutError:
+            self._out_of_pass_time()
             self.exhausted.add(key)
             raise
         finally:

@@ -6,6 +6,7 @@ these declarations to reject typos with a message that names the allowed keys.
 
 from __future__ import annotations
 
+import math
 import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ class Field:
     required: bool = False
     doc: str = ""
     items: type | tuple[type, ...] | None = None  # for lists: the type of each item
+    positive: bool = False  # for numbers: more than 0
 
 
 def describe_type(types: type | tuple[type, ...]) -> str:
@@ -41,7 +43,7 @@ def check_mapping(data: Mapping[str, Any], fields: Mapping[str, Field], what: st
     for key in data:
         if key not in fields:
             allowed = ", ".join(sorted(fields))
-            problems.append(f"unknown key {key!r} in {what} (allowed: {allowed})")
+            problems.append(f"unknown key {short_repr(key)} in {what} (allowed: {allowed})")
     for key, spec in fields.items():
         if key not in data:
             if spec.required:
@@ -55,6 +57,10 @@ def check_mapping(data: Mapping[str, Any], fields: Mapping[str, Field], what: st
             problems.append(
                 f"{key!r} in {what} must be {describe_type(spec.types)}, not {type(value).__name__}"
             )
+        elif isinstance(value, float) and not math.isfinite(value):
+            problems.append(f"{key!r} in {what} must be a finite number, not {value}")
+        elif spec.positive and isinstance(value, int | float) and value <= 0:
+            problems.append(f"{key!r} in {what} must be more than 0, not {value}")
         elif spec.items is not None and isinstance(value, list):
             for item in value:
                 if not isinstance(item, spec.items):

@@ -330,13 +330,48 @@ def main(argv: list[str]) -> int:
         description="Mine texts for likely variants of frequent names; write a YAML "
         "proposal for a person to review. Never edits the rules.",
     )
-    parser.add_argument("inputs", nargs="+", type=Path, metavar="FILE", help="files or folders")
-    parser.add_argument("-o", "--output", type=Path, metavar="FILE", help="default: stdout")
-    parser.add_argument("--rules", type=Path, metavar="DIR", help="gazetteer to compare with")
+    parser.add_argument(
+        "inputs",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
+        help="text files, or folders (walked recursively for *.txt, or *.jsonl with --jsonl)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="write the proposal here (default: stdout)",
+    )
+    parser.add_argument(
+        "--rules",
+        type=Path,
+        metavar="DIR",
+        help="the rules whose names gazetteer the proposal is compared with "
+        "(default: the package's own)",
+    )
     parser.add_argument("--jsonl", action="store_true", help="inputs are JSON Lines")
-    parser.add_argument("--field", metavar="NAME", help="with --jsonl (default: text)")
-    parser.add_argument("--min-count", type=int, default=DEFAULT_MIN_COUNT, metavar="N")
-    parser.add_argument("--max-distance", type=int, default=DEFAULT_MAX_DISTANCE, choices=[1, 2])
+    parser.add_argument(
+        "--field",
+        metavar="NAME",
+        help="with --jsonl: the field of each object that holds the text (default: text)",
+    )
+    parser.add_argument(
+        "--min-count",
+        type=int,
+        default=DEFAULT_MIN_COUNT,
+        metavar="N",
+        help="a capitalised non-word must be seen N times to count as a name "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--max-distance",
+        type=int,
+        default=DEFAULT_MAX_DISTANCE,
+        choices=[1, 2],
+        help="the most letters a variant may differ from its name by (default: %(default)s)",
+    )
     args = parser.parse_args(argv)
     rules_dir = args.rules or DEFAULT_RULES_DIR
     if args.output is not None and rules_dir.resolve() in args.output.resolve().parents:

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from normalize.actions import Resources, RuleProblem
+from normalize.rule_files import RuleFileError, read_rule_text
 from normalize.rules import Rule
+from normalize.schema import short_repr
 
 _LETTERS = re.compile(r"[^\W\d_]+")  # runs of letters; `re` finds them twice as fast as `regex`
 # Lower-case ASCII letters stay, every other byte becomes a space.
@@ -62,7 +64,7 @@ class ListError(ValueError):
 def read_list_file(path: Path) -> list[str]:
     """The entries of a list file: one a line, blank lines and `#` comments skipped."""
     entries: list[str] = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in read_rule_text(path).splitlines():
         entry = line.split("#", 1)[0].strip()
         if entry:
             entries.append(entry)
@@ -73,16 +75,24 @@ def resolve_list(value: Any, rules_dir: Path) -> list[str]:
     """An inline list of strings, or the entries of the list file `value` names."""
     if isinstance(value, str):
         path = rules_dir / value
-        if not path.is_file():
-            raise ListError(f"list file {value!r} not found under {rules_dir}")
-        return read_list_file(path)
+        if not path.exists():
+            raise ListError(f"list file {short_repr(value)} not found under {rules_dir}")
+        try:
+            return read_list_file(path)
+        except RuleFileError as error:
+            raise ListError(f"list file {short_repr(value)} {error}") from error
+        except UnicodeDecodeError as error:
+            reason = f"is not UTF-8 ({error.reason})"
+            raise ListError(f"list file {short_repr(value)} {reason}") from error
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return list(value)
     if isinstance(value, list) and any(isinstance(item, bool) for item in value):
         raise ListError(
             "YAML reads unquoted no, yes, on, off as true/false: quote such words ('no', 'on')"
         )
-    raise ListError(f"a list is a YAML list of strings or a list file path, found {value!r}")
+    raise ListError(
+        f"a list is a YAML list of strings or a list file path, found {short_repr(value)}"
+    )
 
 
 def rule_list(rule: Rule, key: str, resources: Resources) -> list[str]:

@@ -29,6 +29,15 @@ def _line_loader(base: type[yaml.SafeLoader]) -> type[yaml.SafeLoader]:
             seen: set[Any] = set()
             for key_node, _value_node in node.value:
                 key = self.construct_object(key_node, deep=deep)
+                try:
+                    hash(key)
+                except TypeError:
+                    raise yaml.constructor.ConstructorError(
+                        "while reading a mapping",
+                        node.start_mark,
+                        "found a key that is a list or a mapping; keys are words",
+                        key_node.start_mark,
+                    ) from None
                 if key in seen:
                     raise DuplicateKeyError(
                         "while reading a mapping",

@@ -84,5 +84,8 @@ SHAPES: dict[str, Callable[[str, int, int], str]] = {
     "one line": lambda text, size, seed: _one_line(_rotated(text, seed), size),
     "no spaces": lambda text, size, seed: _no_spaces(_rotated(text, seed), size),
     "punctuation line": lambda _, size, seed: _repeat(_PUNCTUATION[seed % 7 :], size) + "\n",
+    "newlines after a sentence": lambda _, size, seed: "Start.\n" + "\n" * size,
+    "spaces inside a line": lambda _, size, seed: "Start." + " " * size + "x \n",
+    "blank lines of a space": lambda _, size, seed: "Start.\n" + " \n" * (size // 2),
     "base64": _base64,
 }

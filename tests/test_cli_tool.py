@@ -5,6 +5,7 @@ mirrored, outputs that never overwrite an input, a closed pipe, --version,
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -303,12 +304,20 @@ def test_restore_says_what_is_wrong_as_the_main_command_does(tmp_path: Path) -> 
     assert cleaning.stderr == b"normalize: missing.txt: No such file or directory\n"
 
 
-def test_restore_help_says_everything(tmp_path: Path) -> None:
-    done = run(["restore", "--help"], cwd=tmp_path, env={"COLUMNS": "80", "PATH": ""})
-    text = done.stdout.decode()
-    assert done.returncode == 0
-    assert "--doc ID" in text and "whose records have this 'doc'" in " ".join(text.split())
-    assert "examples:" in text
+@pytest.mark.parametrize("command", [[], ["check"], ["restore"], ["report"], ["suggest"]])
+def test_every_option_of_every_command_is_explained(command: list[str], capsys) -> None:
+    with pytest.raises(SystemExit):
+        main([*command, "--help"])
+    text = capsys.readouterr().out
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
+        # An option or argument line: its help follows on the line or just below.
+        if re.match(r"^  \S", line) and not line.startswith("  normalize"):
+            below = lines[number + 1] if number + 1 < len(lines) else ""
+            explained = re.search(r"\S  +\S", line.strip()) or below.startswith(" " * 10)
+            assert explained, f"{' '.join(command) or 'normalize'} --help: {line.strip()}"
+    if command == ["restore"]:
+        assert "restore the one whose records have this 'doc'" in " ".join(text.split())
 
 
 # --- switching passes and rules off (item 10) -----------------------------------------
@@ -424,7 +433,20 @@ def test_suggest_into_a_read_only_folder_says_so_in_one_line(
     assert capsys.readouterr().err == (f"normalize: error: -o {target}: Read-only file system\n")
 
 
-def test_the_repository_rules_are_found_in_a_checkout() -> None:
-    from normalize.rules import DEFAULT_RULES_DIR
-
-    assert DEFAULT_RULES_DIR == ROOT / "rules"  # an editable install edits rules/ in place
+def test_an_editable_install_reads_the_checkouts_rules(tmp_path: Path) -> None:
+    # From another folder the package comes through the editable install's
+    # finder, not the current folder: its rules are the checkout's rules/, as edited.
+    script = (
+        "import normalize, normalize.rules as r; print(normalize.__file__, r.DEFAULT_RULES_DIR)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )
+    module, rules_dir = done.stdout.split()
+    assert Path(module) == ROOT / "normalize" / "__init__.py"
+    assert Path(rules_dir) == ROOT / "rules"

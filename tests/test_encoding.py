@@ -183,7 +183,7 @@ def propose_on_every_line(action: FtfyAction, text: str) -> list[Change]:
     may_be_bad = not text.isascii() and action.config.fix_encoding
     check_form = not text.isascii() and not unicodedata.is_normalized(action.form, text)
     segments = _segments(text, 0, len(text), action.max_segment)
-    return action._fix_segments(segments, may_be_bad, check_form)
+    return action._fix_segments(segments, may_be_bad, check_form, DocContext())
 
 
 # Lines of every kind: clean, typographic, mojibake, entities, controls, and

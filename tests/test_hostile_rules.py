@@ -3,6 +3,7 @@ crashes or exhausts the run."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 import time
@@ -156,3 +157,155 @@ def test_a_yaml_alias_bomb_is_reported_quickly_and_briefly(tmp_path: Path, capsy
     err = capsys.readouterr().err.splitlines()
     assert err and all(len(line) < 300 for line in err)
     assert any("every rule is a mapping with an id, found [[[" in line for line in err)
+
+
+# Each hostile rules folder: built in `folder` (a copy of the repository's
+# rules), then the one problem line `normalize check` must print.
+def fifo(folder: Path) -> str:
+    os.mkfifo(folder / "70-x.yaml")  # reading it would wait for a writer for ever
+    return "70-x.yaml: is a named pipe, not a file"
+
+
+def fifo_word_file(folder: Path) -> str:
+    os.mkfifo(folder / "data" / "words" / "zz.txt")
+    return "zz.txt: is a named pipe, not a file"
+
+
+def bad_word_file(folder: Path) -> str:
+    (folder / "data" / "words" / "zz.txt").write_text("two words\n")
+    return "zz.txt:1: expected 'word' or 'word count', found 'two words'"
+
+
+def nan_timeout(folder: Path) -> str:
+    path = folder / "20-layout.yaml"
+    path.write_text(path.read_text().replace("\nrules:\n", "\noptions: {timeout: .nan}\nrules:\n"))
+    return "'timeout' in options must be a finite number, not nan"
+
+
+def zero_timeout(folder: Path) -> str:
+    path = folder / "30-boilerplate.yaml"
+    path.write_text(path.read_text().replace("\noptions:\n", "\noptions:\n  timeout: 0\n"))
+    return "'timeout' in options must be more than 0, not 0"
+
+
+def catastrophic_prefilter(folder: Path) -> str:
+    rule = """\
+- id: SLOW_PREFILTER
+  pattern: 'aa'
+  prefilter: '(a|aa)+c'
+  replacement: 'b'
+  message: Its prefilter backtracks catastrophically on its own example.
+  examples:
+    - input: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+      output: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
+"""
+    rules_into(folder, "20-layout.yaml", rule)
+    return "rule SLOW_PREFILTER: 'prefilter' took more than 1s on the example at line"
+
+
+def symlink_loop(folder: Path) -> str:
+    (folder / "70-loop.yaml").symlink_to("70-loop.yaml")
+    return "70-loop.yaml: cannot be read: Too many levels of symbolic links"
+
+
+def dangling_link(folder: Path) -> str:
+    (folder / "70-gone.yaml").symlink_to("nowhere.yaml")
+    return "70-gone.yaml: is a link to a file that does not exist"
+
+
+def folder_named_like_a_rule_file(folder: Path) -> str:
+    (folder / "70-dir.yaml").mkdir()
+    return "70-dir.yaml: is a folder, not a file"
+
+
+def unhashable_key(folder: Path) -> str:
+    header = "pass: x\naction: regex_replace\ndescription: d\nrules:\n"
+    rule = "  - {id: A, message: m, pattern: a, replacement: b, [x]: 1}\n"
+    (folder / "70-x.yaml").write_text(header + rule)
+    return "70-x.yaml:5: invalid YAML: found a key that is a list or a mapping; keys are words"
+
+
+def deep_nesting(folder: Path) -> str:
+    header = "pass: x\naction: regex_replace\ndescription: d\nrules: "
+    (folder / "70-x.yaml").write_text(header + "[" * 100_000 + "]" * 100_000 + "\n")
+    return "70-x.yaml: invalid YAML: nested too deeply"
+
+
+def billion_laughs_in_lists(folder: Path) -> str:
+    # Nine levels of nine aliases, defined where the list is: a billion strings.
+    value = '"lol"'
+    for name in "abcdefghi":
+        value = f"&{name} [{value}, " + ", ".join([f"*{name}"] * 8) + "]"
+    rule = f"""\
+- id: LOL
+  pattern: '\\L<x>'
+  replacement: y
+  lists: {{x: {value}}}
+  message: m.
+"""
+    rules_into(folder, "60-sentences.yaml", rule)
+    return "rule LOL: 'lists.x': a list is a YAML list of strings or a list file path, found [["
+
+
+def rules_into(folder: Path, file_name: str, rule: str) -> None:
+    path = folder / file_name
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("\nrules:\n", "\nrules:\n" + textwrap.indent(rule, "  "), 1))
+
+
+HOSTILE = [
+    fifo,
+    fifo_word_file,
+    bad_word_file,
+    nan_timeout,
+    zero_timeout,
+    catastrophic_prefilter,
+    symlink_loop,
+    dangling_link,
+    folder_named_like_a_rule_file,
+    unhashable_key,
+    deep_nesting,
+    billion_laughs_in_lists,
+]
+
+
+@pytest.mark.parametrize("make", HOSTILE, ids=[make.__name__ for make in HOSTILE])
+def test_a_hostile_rules_folder_is_refused_in_one_line(tmp_path: Path, capsys, make) -> None:
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, folder)
+    expected = make(folder)
+    started = time.perf_counter()
+    code = main(["check", "--rules", str(folder)])
+    assert time.perf_counter() - started < 60  # the loop guard; each takes seconds
+    (line,) = capsys.readouterr().err.splitlines()
+    assert code == 2
+    assert expected in line and len(line) < 400
+
+
+def test_a_10000_word_list_loads_in_bounded_time(tmp_path: Path, monkeypatch) -> None:
+    # Spelled out as one alternation for Hyperscan, 10,000 words took minutes to
+    # compile; past the room for lists, they are scanned for as literals.
+    monkeypatch.setenv("NORMALIZE_CACHE_DIR", str(tmp_path / "cache"))  # compiled afresh
+    words = [f"zq{a}{b}{c}" for a in "bcdfghjklmnp" for b in "aeiou" for c in "bcdfghjklmnprstvwz"]
+    words = [f"{w}{suffix}" for w in words for suffix in ("", "s", "ly", "er", "est", "ed", "en")]
+    words = words[:10_000]
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, folder)
+    (folder / "data" / "lists" / "long.txt").write_text("\n".join(words) + "\n")
+    rule = f"""\
+- id: LONG_LIST
+  pattern: '\\b\\L<long>\\b'
+  replacement: X
+  lists: {{long: data/lists/long.txt}}
+  message: m.
+  examples:
+    - input: a {words[-1]} b
+      output: a X b
+    - input: nothing here
+"""
+    rules_into(folder, "60-sentences.yaml", rule)
+    started = time.perf_counter()
+    normalizer = Normalizer.from_rules(folder)
+    assert time.perf_counter() - started < 120  # about 3 s on a shared machine
+    assert normalizer.normalize(f"one {words[0]} and {words[5000]}.") == "one X and X."
+    assert main(["check", "--rules", str(folder)]) == 0

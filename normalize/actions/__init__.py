@@ -9,6 +9,8 @@ reversible by construction.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +19,7 @@ from typing import Any, ClassVar, TypeVar
 from normalize.document import Change
 from normalize.lexicon import Lexicon, load_lexicon
 from normalize.pattern_scan import ScanDatabase
-from normalize.rules import Rule, RuleSet
+from normalize.rules import Rule, RulesError, RuleSet
 from normalize.schema import Field
 
 # Word files that widen the shared English vocabulary, relative to the rules folder.
@@ -34,6 +36,10 @@ class RuleProblem(Exception):
         self.rule = rule
 
 
+class OutOfTime(Exception):
+    """The running pass has used up its time on this document (see DocContext)."""
+
+
 @dataclass(slots=True)
 class DocContext:
     """What passes know about the document besides its text.
@@ -42,11 +48,24 @@ class DocContext:
     strings such as a JSON field; only files get a final newline. `meta` lets a
     pass leave facts for later passes of the same document; `warnings` collects
     what a pass could not do (a rule that timed out, say) for the run's report.
+    `deadline` is when the running pass must stop (a `time.perf_counter()`
+    value, set by the pipeline): long loops call `check_time`, and the pipeline
+    then leaves the text as the pass found it.
     """
 
     is_file: bool = False
     meta: dict[Hashable, Any] = field(default_factory=dict)  # keys such as (kind, pass name)
     warnings: list[str] = field(default_factory=list)
+    deadline: float = math.inf
+
+    def check_time(self) -> None:
+        """Raise OutOfTime if the running pass is past its deadline (about 60 ns)."""
+        if time.perf_counter() > self.deadline:
+            raise OutOfTime
+
+    def seconds_left(self) -> float:
+        """Until the deadline: what a search of the running pass may take at most."""
+        return self.deadline - time.perf_counter()
 
 
 class Resources:
@@ -72,9 +91,13 @@ class Resources:
 
     def lexicon(self) -> Lexicon:
         """symspellpy's English words plus every `data/words/*.txt` of the rules folder."""
-        return self.shared(
-            "lexicon", lambda: load_lexicon(sorted((self.rules_dir / WORDS_DIR).glob("*.txt")))
-        )
+        return self.shared("lexicon", self._load_lexicon)
+
+    def _load_lexicon(self) -> Lexicon:
+        try:
+            return load_lexicon(sorted((self.rules_dir / WORDS_DIR).glob("*.txt")))
+        except ValueError as error:  # a word file that cannot be read or parsed
+            raise RulesError([str(error)]) from error
 
 
 class Action:

@@ -98,6 +98,7 @@ class BoilerplateAction(Action):
         "timeout": Field(
             (int, float),
             doc="seconds the patterns may take on one document (+1 s per million chars)",
+            positive=True,
         ),
     }
 
@@ -174,6 +175,8 @@ class BoilerplateAction(Action):
         last = ""  # previous non-blank line, stripped, whatever its length
         above = ""  # the line right above, stripped
         for i, line in enumerate(lines):
+            if i & 255 == 0:
+                budget.doc.check_time()
             stripped = line.strip()
             if not stripped:
                 above = ""

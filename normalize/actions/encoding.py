@@ -233,14 +233,19 @@ class FtfyAction(Action):
             return []
         else:
             segments = self._hinted_segments(text, hint, first)
-        return self._fix_segments(segments, may_be_bad, check_form)
+        return self._fix_segments(segments, may_be_bad, check_form, doc)
 
     def _fix_segments(
-        self, segments: Iterable[tuple[int, str]], may_be_bad: bool, check_form: bool
+        self,
+        segments: Iterable[tuple[int, str]],
+        may_be_bad: bool,
+        check_form: bool,
+        doc: DocContext,
     ) -> list[Change]:
         """The changes ftfy makes to `segments` (start, text), each judged on its own."""
         changes: list[Change] = []
         for start, segment in segments:
+            doc.check_time()
             # A line is judged without its trailing spaces first: the layout pass
             # removes them, and ftfy's verdict must not change when it does, or a
             # second run would decide differently. The whole line is tried next,

@@ -245,7 +245,7 @@ class GluedWordsAction(Action):
         for splitter, index in zip(self.splitters, self.seam_index, strict=True):
             if seams is not None and index is not None and index not in seams:
                 continue
-            found = splitter.propose(text, scan)
+            found = splitter.propose(text, scan, doc)
             if found:
                 changes.extend(found)
         return changes
@@ -502,9 +502,10 @@ class _Splitter:
         """Each candidate token with the split decided for it (None: left alone)."""
         return ((match, self.decide(match, scan)) for match in self.matches(text, scan))
 
-    def propose(self, text: str, scan: TextScan) -> list[Change]:
+    def propose(self, text: str, scan: TextScan, doc: DocContext) -> list[Change]:
         changes: list[Change] = []
         for match, split in self.splits(text, scan):
+            doc.check_time()
             if split is None or scan.in_code_line(match.start()):
                 continue
             at = match.start() + split.offset

@@ -39,7 +39,7 @@ from normalize.document import Change
 from normalize.names.shared import gazetteer_names
 from normalize.pattern_scan import LIST_REFERENCE, PatternScan, ScanDatabase
 from normalize.quotes import QuoteSpans
-from normalize.rules import Rule, RuleSet
+from normalize.rules import Example, Rule, RuleSet
 from normalize.safe_regex import (
     DEFAULT_TIMEOUT_SECONDS,
     NOTHING,
@@ -49,7 +49,7 @@ from normalize.safe_regex import (
     compile_rule_pattern,
     compile_rule_prefilter,
 )
-from normalize.schema import Field
+from normalize.schema import Field, short_repr
 from normalize.wordlists import WordGate, resolve_rule_list
 
 __all__ = ["DEFAULT_TIMEOUT_SECONDS", "RegexReplaceAction", "compile_rule_pattern"]
@@ -57,6 +57,7 @@ __all__ = ["DEFAULT_TIMEOUT_SECONDS", "RegexReplaceAction", "compile_rule_patter
 CASES = ("capitalize",)
 GAZETTEER_LIST = "gazetteer"
 NARROWED_PATTERNS = 512  # NarrowedList keeps at most this many compiled patterns
+EXAMPLE_SECONDS = 1.0  # a prefilter's search of a rule example when the rules load
 _LOOKAROUND = regex.compile(r"\(\?<?[=!]")
 
 
@@ -105,7 +106,9 @@ class RegexReplaceAction(Action):
     }
     option_fields: ClassVar[dict[str, Field]] = {
         "timeout": Field(
-            (int, float), doc="seconds one rule may search one document (+1 s per million chars)"
+            (int, float),
+            doc="seconds one rule may search one document (+1 s per million chars)",
+            positive=True,
         ),
     }
 
@@ -203,6 +206,7 @@ class RegexReplaceAction(Action):
             if not pattern.may_match(text):
                 continue
             for match in budget.finditer(rule, pattern, text):
+                doc.check_time()
                 if compiled.match_in is not None and match.group() not in compiled.match_in:
                     continue
                 if compiled.outside_quotes:
@@ -319,7 +323,7 @@ def check_prefilters(rule: Rule, prefilters: tuple[QuickTest, ...]) -> None:
         return
     for example in rule.examples:
         changes = example.output is not None or example.expects_note
-        if changes and not any(p.pattern.search(example.input) for p in prefilters):
+        if changes and not any(_finds(rule, p, example) for p in prefilters):
             raise RuleProblem(
                 rule,
                 f"'prefilter' finds nothing in the example at line {example.line}, "
@@ -327,10 +331,24 @@ def check_prefilters(rule: Rule, prefilters: tuple[QuickTest, ...]) -> None:
             )
 
 
+def _finds(rule: Rule, prefilter: QuickTest, example: Example) -> bool:
+    """Whether `prefilter` finds something in the example, searched within
+    EXAMPLE_SECONDS: a prefilter that backtracks catastrophically is refused
+    when the rules load, instead of holding them up for minutes."""
+    try:
+        return prefilter.pattern.search(example.input, timeout=EXAMPLE_SECONDS) is not None
+    except TimeoutError:
+        raise RuleProblem(
+            rule,
+            f"'prefilter' took more than {EXAMPLE_SECONDS:.0f}s on the example at line "
+            f"{example.line} (a pattern that backtracks catastrophically?)",
+        ) from None
+
+
 def rule_list_value(rule: Rule, name: str, value: Any, action: Action) -> list[str]:
     """One entry of a rule's `lists`, resolved (inline, or a list file)."""
     if not isinstance(name, str) or not regex.fullmatch(r"\w+", name):
-        raise RuleProblem(rule, f"list names are words, found {name!r}")
+        raise RuleProblem(rule, f"list names are words, found {short_repr(name)}")
     return resolve_rule_list(rule, f"lists.{name}", value, action.resources.rules_dir)
 
 

@@ -203,7 +203,7 @@ class NamesAction(Action):
         fuzzy = self.fuzzy.candidates(caps) if self.fuzzy is not None else {}
         if not (hits or lower_firsts or fuzzy):
             return []  # the common case: nothing here could change
-        return _Scan(self, text, caps, fuzzy).run(lower_firsts)
+        return _Scan(self, text, caps, fuzzy, doc).run(lower_firsts)
 
 
 class _Scan:
@@ -215,9 +215,11 @@ class _Scan:
         text: str,
         caps: set[str],
         fuzzy: dict[str, tuple[Candidate, ...]],
+        doc: DocContext,
     ) -> None:
         self.action = action
         self.text = text
+        self.check_time = doc.check_time  # in the loops over words: the pass's time budget
         self.caps = caps
         self.fuzzy = fuzzy
         self.changes: list[Change] = []
@@ -259,6 +261,7 @@ class _Scan:
             first = word.lower()
             if first not in gazetteer.first_words:
                 continue
+            self.check_time()
             second = next_name_word(self.text, start + len(word))
             entries = [
                 *gazetteer.forms_by_start.get((first, second.lower()), ()),
@@ -341,6 +344,7 @@ class _Scan:
         # a bare occurrence of it is judged.
         judged: list[tuple[_Single, list[_Option]]] = []
         for start, word in singles:
+            self.check_time()
             end = start + len(word)
             prev, next_ = prev_word(self.text, start), next_word(self.text, end)
             single = _Single(start, end, word, prev, next_)
