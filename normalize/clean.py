@@ -425,10 +425,10 @@ def clean_json_line(
     """One line with its field normalised, or the line as it came (and why, in `work`)."""
     row = read_row(line, block.field)
     work.lines += 1
-    if row.close >= 0:  # a JSON object
+    if row.is_object:
         work.objects += 1
         if not work.first_keys:
-            work.first_keys = tuple(row.keys())
+            work.first_keys = row.keys
     if row.kind is not None or row.text is None:
         work.kinds.add(row.kind or MISSING, number, row.detail)
         return line
@@ -441,7 +441,8 @@ def clean_json_line(
         # Every row with text gets the field (restore takes it out again): null, no statistics.
         return apply_splices(line, [_stats_splice(row, block.stats_field, None, {})])
     work.documents += 1
-    work.by_pass.update(outcome.edits_by_pass())
+    if outcome.edits:
+        work.by_pass.update(outcome.edits_by_pass())
     work.warnings.extend((number, warning) for warning in outcome.warnings)
     splices, extra = _text_splice(row, block.field, row.text, outcome.text, block.with_records)
     if block.stats_field is not None:

@@ -61,16 +61,41 @@ class Member:
     value_end: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Row:
-    """One line, read for one field."""
+    """One line, read for one field.
+
+    The line is parsed whole (to know that it is JSON and what its field
+    holds); where each top-level member lies in it is found only when asked
+    (`members`), which most rows never are: a row whose text comes out
+    unchanged is written as it came.
+    """
 
     line: bytes  # as it came, without its newline
     text: str | None  # the field's value; None when the line is written as it came
     kind: str | None  # why there is no text (one of the kinds above); None when there is
     detail: str = ""  # more about the kind: the JSON error, the value's type
-    members: tuple[Member, ...] = ()  # the object's top-level members, when it is one
-    close: int = -1  # the offset of the object's closing brace
+    keys: tuple[str, ...] = ()  # the object's keys, once each, when it is one
+    _scanned: tuple[tuple[Member, ...], int] | None = None
+
+    @property
+    def is_object(self) -> bool:
+        return self.kind is None or self.kind in (MISSING, NULL, NOT_STRING)
+
+    @property
+    def members(self) -> tuple[Member, ...]:
+        """The object's top-level members, in the order they are written."""
+        return self._scan()[0]
+
+    @property
+    def close(self) -> int:
+        """The offset of the object's closing brace."""
+        return self._scan()[1]
+
+    def _scan(self) -> tuple[tuple[Member, ...], int]:
+        if self._scanned is None:
+            self._scanned = scan_members(self.line)
+        return self._scanned
 
     def member(self, key: str) -> Member | None:
         """The last member named `key` (the one JSON parsers keep), if any."""
@@ -82,9 +107,6 @@ class Row:
     def value_bytes(self, key: str) -> bytes | None:
         member = self.member(key)
         return None if member is None else self.line[member.value_start : member.value_end]
-
-    def keys(self) -> list[str]:
-        return list(dict.fromkeys(member.key for member in self.members))
 
 
 def parse_line(line: bytes) -> tuple[Any, str | None, str]:
@@ -118,15 +140,15 @@ def read_row(line: bytes, field: str) -> Row:
         return Row(line, None, kind, detail)
     if not isinstance(value, dict):
         return Row(line, None, NOT_OBJECT, json_type(value))
-    members, close = scan_members(line)
+    keys = tuple(value)
     text = value.get(field)
     if isinstance(text, str):
-        return Row(line, text, None, "", members, close)
+        return Row(line, text, None, "", keys)
     if field not in value:
-        return Row(line, None, MISSING, "", members, close)
+        return Row(line, None, MISSING, "", keys)
     if text is None:
-        return Row(line, None, NULL, "", members, close)
-    return Row(line, None, NOT_STRING, json_type(text), members, close)
+        return Row(line, None, NULL, "", keys)
+    return Row(line, None, NOT_STRING, json_type(text), keys)
 
 
 def json_type(value: Any) -> str:
