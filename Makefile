@@ -11,7 +11,7 @@ DEV    := $(VENV)/.dev-stamp
 RAW    := corpus/raw
 CLEAN  := corpus/clean
 
-.PHONY: help clean-corpus report test check fuzz lint format clean suggest bench bench-names bench-edits \
+.PHONY: help clean-corpus report test check fuzz lint format clean suggest bench bench-jsonl bench-names bench-edits \
         bench-damage count-capitals realworld
 
 help:  ## list the targets
@@ -49,6 +49,9 @@ suggest: $(CORE)  ## propose name variants mined from corpus/raw into build/name
 
 bench: $(CORE)  ## speed and memory over ../shared/bench against ftfy; 1 vs 2 workers; start-up
 	$(BIN)/python bench/bench.py
+
+bench-jsonl: $(CORE)  ## JSON Lines end to end: the command line against an ftfy loop over 20 MB; the JSON layer alone
+	$(BIN)/python bench/bench_jsonl.py
 
 bench-names: $(CORE)  ## names pass throughput: corpus gazetteer vs a generated 10,000-entry one
 	$(BIN)/python bench/bench_names.py

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import importlib.util
 import subprocess
 import sys
 import tempfile
@@ -89,9 +90,9 @@ def time_json_layer(data: bytes, rounds: int) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--megabytes", type=float, default=20.0)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--corpus", type=Path, default=CORPUS, help="gzipped JSON Lines, 'text'")
+    parser.add_argument("--megabytes", type=float, default=20.0, help="how much of it (20)")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each, the best counts")
     args = parser.parse_args()
     if not args.corpus.exists():
         print(f"bench: {args.corpus} is absent; nothing to measure", file=sys.stderr)
@@ -117,7 +118,11 @@ def main() -> int:
                 times[name] = min(times[name], wall(command))
         layer = time_json_layer(source.read_bytes(), args.rounds)
     reference = times["ftfy loop"]
-    print(f"{megabytes:.1f} MB of JSON Lines, best of {args.rounds}, {time.strftime('%Y-%m-%d')}\n")
+    parser_name = "orjson" if importlib.util.find_spec("orjson") else "json (no orjson installed)"
+    print(
+        f"{megabytes:.1f} MB of JSON Lines, best of {args.rounds}, {parser_name}, "
+        f"{time.strftime('%Y-%m-%d')}\n"
+    )
     print("| command, end to end | seconds | MB/s | × ftfy loop |\n| --- | ---: | ---: | ---: |")
     for name, seconds in times.items():
         print(f"| {name} | {seconds:.2f} | {megabytes / seconds:.2f} | {reference / seconds:.2f} |")

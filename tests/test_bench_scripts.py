@@ -96,3 +96,13 @@ def test_bench_damage_names_writes_a_gazetteer_and_counts(tmp_path: Path) -> Non
     assert "a gazetteer of" in table and "false corrections" in table
     assert "| full name |" in table  # the seeds name people often enough to try
     assert "\tfull name: " in listing.read_text(encoding="utf-8")
+
+
+def test_bench_jsonl_compares_the_command_line_with_an_ftfy_loop(tmp_path: Path) -> None:
+    table = run_script("bench_jsonl.py", "--corpus", str(small_corpus(tmp_path)), "--rounds", "1")
+    for measure in (
+        "| ftfy loop |",
+        "| normalize, 2 workers |",
+        "| JSON layer alone, in process |",
+    ):
+        assert measure in table, measure
