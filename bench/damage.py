@@ -76,6 +76,60 @@ CHROME = [
 ]
 
 
+# Chrome seen on real pages (issue 16), one line or one block each.
+WILD_CHROME = [
+    "See also  Florida man convicted of threatening lawmaker",
+    "Related Articles\nTalks resume in Beijing\nMinister warns of a long winter …",
+    "Share Button",
+    "Please enter your comment!\nPlease enter your name here",
+    "[Image via screengrab]",
+    "1 month ago 52",
+    "Source link",
+    "Subscribe to our Newsletter\n* indicates required\nIntuit Mailchimp",
+    "Dodaj komentarz",
+    "PM Pham Minh Chinh and the delegation conclude their trip. (Photo: VNA)",
+]
+# Scraping debris on a line of its own, as real pages carry it.
+DEBRIS_LINES = [
+    "[ad_1]",
+    "![](./assets/CAYIIpguFH/dsc-2705-4096x2725.jpg)",
+    "<Anchor>",
+    "3yxhgdwpyzelxjeqqc4b63u34i.jpg",
+    "mn-1-general",
+]
+FACEBOOK_SDK = (
+    "(function(d, s, id) { var js, fjs = d.getElementsByTagName(s)[0]; "
+    "if (d.getElementById(id)) return; js = d.createElement(s); js.id = id; "
+    'js.src = "//connect.facebook.net/en_US/sdk.js#xfbml=1&version=v2.3"; '
+    "fjs.parentNode.insertBefore(js, fjs); }(document, 'script', 'facebook-jssdk'));"
+)
+# The entity a scraper writes for a character, with its "&" lost as a space
+# (AG News: "Wednesday #39;s", " quot;", "Johnson  amp; Johnson").
+LOST_AMPERSAND = {"'": " #39;", "’": " #8217;", '"': " quot;", "&": " amp;"}
+# Cyrillic letters that look like Latin ones ("Мoscow").
+CYRILLIC = dict(zip("aeopcxyAEOPCXTHKBM", "аеорсхуАЕОРСХТНКВМ", strict=True))
+
+
+def _styled(word: str) -> str:
+    """A word in mathematical bold sans-serif letters ("𝗦𝗼𝘂𝗿𝗰𝗲")."""
+    return "".join(
+        chr(0x1D5D4 + ord(c) - ord("A"))
+        if "A" <= c <= "Z"
+        else chr(0x1D5EE + ord(c) - ord("a"))
+        if "a" <= c <= "z"
+        else c
+        for c in word
+    )
+
+
+def _lookalike(word: str) -> str:
+    """The word with its first letter that has a Cyrillic look-alike replaced by it."""
+    for i, c in enumerate(word):
+        if c in CYRILLIC:
+            return word[:i] + CYRILLIC[c] + word[i + 1 :]
+    return word
+
+
 @dataclass(frozen=True, slots=True)
 class Damage:
     """One kind of damage seen in the seeds: where it fits and what it does."""
@@ -183,6 +237,68 @@ DAMAGES = [
         "Leave a Reply",
         r"(?<=\.\n)(?=\p{Lu})",
         lambda m: CHROME[m.start() % len(CHROME)] + "\n",
+    ),
+    # Issue 16: what scraping leaves on real pages.
+    _damage(
+        "entity without its ampersand",
+        "Wednesday #39;s",
+        r"(?<=\p{Ll})['’](?=\p{Ll})|(?<= )\"(?=\p{L})|(?<=\p{L})\"(?=[ ,.])|(?<=\p{L} )&(?= \p{L})",
+        lambda m: LOST_AMPERSAND[m.group()],
+    ),
+    _damage(
+        "lost apostrophe",
+        "don t, Trump s",
+        r"(?<=\p{L}{2})'(?=(?:s|t|re|ve|ll|d|m) )",
+        lambda m: " ",
+    ),
+    _damage(
+        "backslash escape",
+        "1\\/4, Chiat\\/Day",
+        r"(?<=[\p{L}\d])/(?=[\p{L}\d])",
+        lambda m: "\\/",
+    ),
+    _damage(
+        "markup in the text",
+        "a <b>bold</b> word, &lt;b&gt;",
+        r"(?<= \p{Ll}+ )\p{Ll}{4,}(?= \p{Ll})",
+        lambda m: f"<b>{m.group()}</b>" if m.start() % 2 else f"&lt;b&gt;{m.group()}&lt;/b&gt;",
+    ),
+    _damage(
+        "widget script",
+        "(function(d, s, id) {...}(document, 'script', 'facebook-jssdk'));",
+        r"(?<=\.\n)(?=\p{Lu})",
+        lambda m: FACEBOOK_SDK + "\n",
+    ),
+    _damage(
+        "debris line (five kinds)",
+        "[ad_1], ![](./assets/…), <Anchor>",
+        r"(?<=\.\n)(?=\p{Lu})",
+        lambda m: DEBRIS_LINES[m.start() % len(DEBRIS_LINES)] + "\n",
+    ),
+    _damage(
+        "look-alike letter",
+        "Мoscow (Cyrillic М)",
+        r"(?<= )\p{Ll}*[aeopcxy]\p{Ll}*(?= )",
+        lambda m: _lookalike(m.group()),
+    ),
+    _damage(
+        "styled letters",
+        "𝗦𝗼𝘂𝗿𝗰𝗲",
+        r"(?<= )\p{Ll}{3,}(?: \p{Ll}{3,}){0,3}(?= )",
+        lambda m: _styled(m.group()),
+    ),
+    _damage(
+        "name glued to the next word",
+        "Planalto Palacein Brasilia, AncelottiReal Madrid",
+        r"(?<=(?<![\p{L}.’'-])\p{Lu}\p{Ll}{3,}) "
+        r"(?=(?:in|at|on|of|as|and) |\p{Lu}\p{Ll}+ )",
+        lambda m: "",
+    ),
+    _damage(
+        "boilerplate from the wild (ten kinds)",
+        "See also  Florida man convicted…",
+        r"(?<=\.\n)(?=\p{Lu})",
+        lambda m: WILD_CHROME[m.start() % len(WILD_CHROME)] + "\n",
     ),
 ]
 

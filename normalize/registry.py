@@ -19,6 +19,7 @@ ACTIONS: dict[str, str] = {
     "boilerplate": "normalize.actions.boilerplate:BoilerplateAction",
     "names": "normalize.names.action:NamesAction",
     "glued_words": "normalize.actions.glued_words:GluedWordsAction",
+    "lookalike_letters": "normalize.actions.lookalikes:LookalikeLettersAction",
 }
 
 

@@ -327,6 +327,11 @@ class RegexBudget:
     ) -> regex.Match[str] | None:
         return self._guarded(rule, pattern.fullmatch, text, None)
 
+    def search_in(
+        self, rule: Rule, pattern: regex.Pattern[str], text: str
+    ) -> regex.Match[str] | None:
+        return self._guarded(rule, pattern.search, text, None)
+
     def attempt(self, key: str, method: Callable[..., T], text: str) -> T:
         """`method(text, timeout=...)` with the time `key` has left; a TimeoutError
         marks `key` exhausted and propagates.

@@ -361,7 +361,7 @@ def test_an_unknown_pass_or_rule_lists_the_known_ones(
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith(f"normalize: error: {option}: unknown {kind}")
     assert "known: " in line and ("TRAILING_WHITESPACE" in line if kind == "rule" else True)
-    assert "encoding, layout, boilerplate" in line or kind == "rule"
+    assert "encoding, lookalikes, debris, layout, boilerplate" in line or kind == "rule"
 
 
 def test_from_rules_takes_the_same_choices() -> None:

@@ -3,8 +3,12 @@
 A line is boilerplate when it is one of a rule's `lines` (compared ignoring case,
 runs of spaces and trailing colons or full stops), when it fully matches one of
 a rule's `patterns`, or, for a `repeated_line` rule, when it repeats the previous
-non-blank line (a title printed twice). Only short lines are considered: chrome
-is short, and a paragraph is never removed as a whole.
+non-blank line (a title printed twice, up to its quote marks). Only short lines
+are considered: chrome is short, and a paragraph is never removed as a whole.
+A rule's `not_after` pattern, found in the non-blank line above, keeps a line
+(a source credit under a row of figures belongs to the figures). A rule with
+`takes_list` removes the list its label introduces with it ("Related" and the
+headlines of other stories under it), never the label alone above a list.
 
 A removed line takes one paragraph separator with it, so the blank-line layout
 of the rest stays as it was: "A\\n\\nLeave a Reply\\n\\nB" becomes "A\\n\\nB", and
@@ -37,6 +41,20 @@ _SENTENCE_END = regex.compile(r"[.!?:;\"”’)\]]$")
 # outside it: such patterns cannot be searched for over the whole text at once.
 _STRING_BOUND = regex.compile(r"\\[AZzGbB]|\(\?<?[=!]|\(\?[a-zA-Z]*-|\(\?[R&+0-9]|\^|\$")
 _TRAILING_CHARS = " :."
+# Quote marks two printings of one title may differ in ("Blinken’s" / "Blinken's").
+_QUOTE_CHARS = "\"'‘’“”«»„‚`´"
+_QUOTES = str.maketrans("", "", _QUOTE_CHARS)
+# A line of the list under a label (`takes_list`): a headline or a teaser,
+# which ends with a letter, a figure, a question mark, a bracket or an
+# ellipsis (not a stop, comma, colon or quote mark), holds no end of a
+# sentence ("... a man. No one ...") and does not go on on the next line.
+_LIST_ITEM_END = regex.compile(r"(?:[\p{L}\p{N})?»]|\.\.\.|…)$")
+_SENTENCE_INSIDE = regex.compile(r"\p{Ll}{2}[.!?][\"”'’]? \p{Lu}")
+# ... nor with a word after which a sentence goes on ("... a net loss of"), and
+# is no newswire sign-off ("REUTER").
+_ITEM_CUT = regex.compile(
+    r"(?i:\b(?:a|an|the|of|to|in|on|at|by|for|from|with|and|or|that|as))$|^\p{Lu}+\p{P}*$"
+)
 
 
 def line_key(line: str) -> str:
@@ -47,6 +65,11 @@ def line_key(line: str) -> str:
 def _collapse(line: str) -> str:
     """Runs of whitespace as one space, none at the ends."""
     return " ".join(line.split())
+
+
+def repeat_key(line: str) -> str:
+    """How `repeated_line` compares lines: spacing and quote marks ignored."""
+    return _collapse(line.translate(_QUOTES))
 
 
 @dataclass(slots=True)
@@ -66,6 +89,9 @@ class BoilerplateAction(Action):
         "patterns": Field(list, items=str, doc="regexes that must match the whole line"),
         "repeated_line": Field(bool, doc="a line equal to the previous non-blank line"),
         "min_words": Field(int, doc="repeated_line: shorter lines are left alone"),
+        "not_after": Field(str, doc="a regex: lines under a line where it is found stay"),
+        "takes_list": Field(bool, doc="also remove the list of short lines the label heads"),
+        "not_first_line": Field(bool, doc="the text's first line (its title) stays"),
     }
     option_fields: ClassVar[dict[str, Field]] = {
         "max_line_length": Field(int, doc="longer lines are never boilerplate"),
@@ -82,6 +108,7 @@ class BoilerplateAction(Action):
         self.line_rule: dict[str, Rule] = {}
         self.patterns: list[tuple[Rule, regex.Pattern[str]]] = []
         self.repeat_rules: list[Rule] = []
+        self.not_after: dict[str, regex.Pattern[str]] = {}
         for rule in self.rules:
             if not {"lines", "patterns", "repeated_line"} & set(rule.data):
                 raise RuleProblem(rule, "needs 'lines', 'patterns' or 'repeated_line: true'")
@@ -95,6 +122,8 @@ class BoilerplateAction(Action):
                 self.patterns.append((rule, pattern))
             if rule.data.get("repeated_line"):
                 self.repeat_rules.append(rule)
+            if "not_after" in rule.data:
+                self.not_after[rule.id] = compile_rule_pattern(rule, "not_after")
         self.timeout = float(self.options.get("timeout", DEFAULT_TIMEOUT_SECONDS))
         self.fused, self.fused_rules = _fuse(self.patterns)
         self.scan = _whole_text_scan(self.patterns)
@@ -124,6 +153,7 @@ class BoilerplateAction(Action):
         verdicts = self._classify(lines, budget, patterns)
         if not any(verdicts):
             return []
+        _extend_to_lists(lines, verdicts, self.max_length)
         return _removals(_split_lines(lines), verdicts, len(text))
 
     def _patterns_may_match(self, text: str, budget: RegexBudget) -> bool:
@@ -142,6 +172,7 @@ class BoilerplateAction(Action):
     def _classify(self, lines: list[str], budget: RegexBudget, patterns: bool) -> list[Rule | None]:
         verdicts: list[Rule | None] = [None] * len(lines)
         previous: str | None = None  # previous non-blank line, stripped, if short
+        last = ""  # previous non-blank line, stripped, whatever its length
         above = ""  # the line right above, stripped
         for i, line in enumerate(lines):
             if i & 255 == 0:
@@ -155,10 +186,22 @@ class BoilerplateAction(Action):
                 previous = None
             else:
                 if not _continues(above, stripped):
-                    verdicts[i] = self._match(stripped, previous, budget, patterns)
+                    rule = self._match(stripped, previous, budget, patterns)
+                    if rule is not None and last and self._kept_after(rule, last, budget):
+                        rule = None
+                    if rule is not None and not last and rule.data.get("not_first_line"):
+                        rule = None
+                    verdicts[i] = rule
                 previous = stripped
-            above = stripped
+            # A sentence wraps onto the next line only from article text.
+            above = "" if verdicts[i] is not None else stripped
+            last = stripped
         return verdicts
+
+    def _kept_after(self, rule: Rule, last: str, budget: RegexBudget) -> bool:
+        """Whether the rule's `not_after` pattern keeps a line under `last`."""
+        pattern = self.not_after.get(rule.id)
+        return pattern is not None and budget.search_in(rule, pattern, last) is not None
 
     def _match(
         self, stripped: str, previous: str | None, budget: RegexBudget, patterns: bool
@@ -170,9 +213,9 @@ class BoilerplateAction(Action):
             rule = self._match_patterns(stripped, budget)
             if rule is not None:
                 return rule
-        if previous is not None and _same_ends(stripped, previous):
-            collapsed = _collapse(stripped)
-            if collapsed == _collapse(previous):
+        if previous is not None and _similar_ends(stripped, previous):
+            collapsed = repeat_key(stripped)
+            if collapsed == repeat_key(previous):
                 words = len(collapsed.split())
                 for rule in self.repeat_rules:
                     if words >= rule.data.get("min_words", 2):
@@ -259,17 +302,85 @@ def _may_repeat(lines: list[str]) -> bool:
             continue
         if (
             previous
-            and _same_ends(stripped, previous)
-            and _collapse(stripped) == _collapse(previous)
+            and _similar_ends(stripped, previous)
+            and repeat_key(stripped) == repeat_key(previous)
         ):
             return True
         previous = stripped
     return False
 
 
-def _same_ends(a: str, b: str) -> bool:
-    """Cheap necessary condition for two stripped lines to be equal up to spacing."""
-    return a[0] == b[0] and a[-1] == b[-1]
+def _similar_ends(a: str, b: str) -> bool:
+    """Cheap necessary condition for two stripped lines to be equal up to spacing
+    and quote marks: the same first and last characters that are no quote marks."""
+    if a[0] == b[0] and a[-1] == b[-1]:
+        return True
+    if not any(c in _QUOTE_CHARS for c in (a[0], a[-1], b[0], b[-1])):
+        return False  # the common case, without copying the lines
+    a, b = a.translate(_QUOTES), b.translate(_QUOTES)
+    return bool(a) and bool(b) and a[0] == b[0] and a[-1] == b[-1]
+
+
+def _extend_to_lists(lines: list[str], verdicts: list[Rule | None], max_length: int) -> None:
+    """Give each `takes_list` label the list under it, the block whole or not at all.
+
+    The list is the non-blank lines that follow the label as long as they are
+    short headlines or teasers (chrome between them goes anyway), and it must
+    end with a blank line, chrome or the end of the text: a list that runs
+    straight into a paragraph may be that paragraph's own wrapped lines, and
+    then the label and the list stay. A label with no list under it goes
+    alone. One walk over the lines, whatever the number of labels.
+    """
+    if not any(rule is not None and rule.data.get("takes_list") for rule in verdicts):
+        return
+    label: int | None = None  # the line of the label whose list is being read
+    items: list[int] = []
+    ended = False  # a blank line or chrome since the last item
+    following = _next_non_blank(lines)
+    for i, rule in enumerate(verdicts):
+        item = lines[i].strip()
+        if rule is not None:
+            if rule.data.get("takes_list"):
+                label, items, ended = i, [], False
+            elif items:
+                ended = True
+            continue
+        if not item:
+            ended = ended or bool(items)
+            continue
+        if label is None:
+            continue
+        if not ended and _list_item(item, following[i], max_length):
+            items.append(i)
+            verdicts[i] = verdicts[label]
+            continue
+        if items and not ended:
+            for k in (label, *items):  # a list that runs into this line
+                verdicts[k] = None
+        label, items = None, []
+
+
+def _list_item(item: str, after: str, max_length: int) -> bool:
+    """Whether a stripped line can be an entry of a list of links."""
+    return (
+        len(item) <= max_length
+        and _LIST_ITEM_END.search(item) is not None
+        and _SENTENCE_INSIDE.search(item) is None
+        and _ITEM_CUT.search(item) is None
+        and not (after and (after[0].islower() or after[0].isdigit()))  # a wrapped sentence
+    )
+
+
+def _next_non_blank(lines: list[str]) -> list[str]:
+    """For each line, the next non-blank line after it, stripped ("" at the end)."""
+    following = [""] * len(lines)
+    upcoming = ""
+    for i in range(len(lines) - 1, -1, -1):
+        following[i] = upcoming
+        stripped = lines[i].strip()
+        if stripped:
+            upcoming = stripped
+    return following
 
 
 def _fuse(

@@ -27,12 +27,14 @@ import ftfy
 import ftfy.bad_codecs
 from ftfy.badness import MOJIBAKE_CATEGORIES, is_bad
 from ftfy.chardata import CONTROL_CHARS, HTML_ENTITY_RE, LIGATURES, WIDTH_MAP
+from ftfy.fixes import unescape_html
 
 from normalize.actions import Action, DocContext, Resources, RuleProblem
 from normalize.document import Change
 from normalize.pattern_scan import character_class
 from normalize.rules import Rule, RuleSet
 from normalize.schema import Field
+from normalize.wordlists import ListError, resolve_list
 
 # ftfy's fixers (TextFixerConfig fields) and the code points each one can act on.
 # `fix_encoding` and `normalization` are detected differently (see above), and
@@ -64,6 +66,40 @@ _LINE_BREAKS = "\n\r\u2028\u2029"
 # line with only these never makes `is_bad` true (tests/test_encoding.py
 # checks this against the installed ftfy).
 HARMLESS_CATEGORIES = frozenset({"common", "start_punctuation", "end_punctuation"})
+# The HTML elements whose tags are markup (the `html_elements` option names a
+# list): "&lt;b&gt;" is escaped markup, and decoding it would make raw tags
+# inside plain text, whereas "<TXN.N>" or "<B>" in a Reuters line are tickers.
+DEFAULT_HTML_ELEMENTS = [
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "div",
+    "em",
+    "font",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "li",
+    "nobr",
+    "ol",
+    "p",
+    "script",
+    "span",
+    "strong",
+    "table",
+    "td",
+    "tr",
+    "u",
+    "ul",
+]
 # ftfy results remembered per line: scraped pages repeat their damaged lines
 # (a footer, the same article twice). Bounded in entries and in characters.
 FIX_CACHE_ENTRIES = 4096
@@ -101,11 +137,14 @@ class FtfyAction(Action):
     }
     option_fields: ClassVar[dict[str, Field]] = {
         "normalization": Field(str, doc="Unicode form for the normalization rule (NFC)"),
-        "unescape_html": Field(str, doc="'auto' (not in lines containing '<') or 'always'"),
+        "unescape_html": Field(str, doc="'auto' (not in lines with an HTML tag) or 'always'"),
         "restore_byte_a0": Field(bool, doc="ftfy: a space may stand for a lost U+A0 in mojibake"),
         "replace_lossy_sequences": Field(bool, doc="ftfy: mark partly lost mojibake with U+FFFD"),
         "decode_inconsistent_utf8": Field(bool, doc="ftfy: fix mixed-encoding mojibake"),
         "max_segment": Field(int, doc="longest piece of a line given to ftfy at once"),
+        "html_elements": Field(
+            (list, str), items=str, doc="HTML element names (or a list file): tags of markup"
+        ),
     }
 
     def __init__(self, ruleset: RuleSet, resources: Resources) -> None:
@@ -123,10 +162,12 @@ class FtfyAction(Action):
         if self.form not in ("NFC", "NFKC", "NFD", "NFKD"):
             raise RuleProblem(ruleset.rules[0], f"unknown normalization form {self.form!r}")
         html = self.options.get("unescape_html", "auto")
+        # Entities are decoded by `_unescape` (which keeps escaped markup), not by ftfy.
+        self.unescape = "unescape_html" in enabled
+        self.unescape_in_markup = html != "auto"
+        self.escaped_tag, self.real_tag = _markup_patterns(self._html_elements())
         self.config = ftfy.TextFixerConfig(
-            unescape_html=("auto" if html == "auto" else True)
-            if "unescape_html" in enabled
-            else False,
+            unescape_html=False,
             fix_encoding="fix_encoding" in enabled,
             restore_byte_a0=self.options.get("restore_byte_a0", True),
             replace_lossy_sequences=self.options.get("replace_lossy_sequences", True),
@@ -139,6 +180,15 @@ class FtfyAction(Action):
         self._build_triggers(enabled)
         self._fixed: dict[str, tuple[int, int, str, str, str] | None] = {}
         self._fixed_chars = 0
+
+    def _html_elements(self) -> list[str]:
+        value = self.options.get("html_elements")
+        if value is None:
+            return DEFAULT_HTML_ELEMENTS
+        try:
+            return resolve_list(value, self.resources.rules_dir)
+        except ListError as error:
+            raise RuleProblem(self.ruleset.rules[0], f"'html_elements': {error}") from error
 
     def _build_triggers(self, enabled: set[str]) -> None:
         """The patterns that tell which lines ftfy could change."""
@@ -266,6 +316,23 @@ class FtfyAction(Action):
         self._fixed[segment] = fix
         self._fixed_chars += len(segment)
 
+    def fix_and_explain(self, text: str) -> tuple[str, list[tuple[str, str]]]:
+        """ftfy's repair of `text` under this configuration, with its steps.
+
+        Entities are decoded first, by `_unescape` (ftfy would also decode
+        escaped markup), and not at all in a line with real markup, unless the
+        `unescape_html` option is 'always'.
+        """
+        explained: list[tuple[str, str]] = []
+        if self.unescape and (self.unescape_in_markup or not self.real_tag.search(text)):
+            unescaped = _unescape(text, self.escaped_tag)
+            if unescaped != text:
+                text = unescaped
+                explained.append(("apply", "unescape_html"))
+        text, explanation = ftfy.fix_and_explain(text, self.config)
+        explained += [(step.action, step.parameter) for step in explanation or []]
+        return text, explained
+
     def _fix_piece(self, segment: str) -> tuple[int, int, str, str, str] | None:
         """ftfy's repair of one line as (start, end, replacement, rule id, message)."""
         steps: list[str] = []
@@ -275,8 +342,7 @@ class FtfyAction(Action):
             fixed = ESCAPED_BYTES.sub(_decode_escaped_bytes, fixed)
             steps.append("invalid bytes read as windows-1252")
             first_fixer = "invalid_bytes"
-        fixed, explanation = ftfy.fix_and_explain(fixed, self.config)
-        explained = [(step.action, step.parameter) for step in explanation or []]
+        fixed, explained = self.fix_and_explain(fixed)
         fixers = _fixers_of(explained)
         first_fixer = first_fixer or (fixers[0] if fixers else None)
         steps.extend(f"{action} {parameter}" for action, parameter in explained)
@@ -291,6 +357,36 @@ class FtfyAction(Action):
             rule.id,
             f"{rule.message} (ftfy: {'; '.join(steps)})",
         )
+
+
+def _markup_patterns(elements: list[str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """An escaped tag ("&lt;b&gt;", "&lt;A HREF=...&gt;") and real markup on a line.
+
+    Real markup is a closing tag, a comment, a tag with attributes or a bare
+    lower-case tag; ftfy's own "auto" asks only for a "<", which a ticker such
+    as "<AAPL.O>" also has.
+    """
+    names = "|".join(re.escape(name) for name in sorted(elements, key=len, reverse=True))
+    escaped = re.compile(rf"&lt;\s*/?\s*(?:{names})(?![\w.-])[^<>&\n]{{0,300}}&gt;", re.I)
+    real = re.compile(rf"<\s*(?:[/!]|(?i:{names})\s+[\w-]+\s*=|(?:{names})\s*/?>)")
+    return escaped, real
+
+
+def _unescape(text: str, escaped_tag: re.Pattern[str]) -> str:
+    """HTML entities decoded as ftfy does, to a fixed point ("&amp;quot;" is a quote),
+    except the "&lt;" and "&gt;" of escaped markup ("&lt;b&gt;" stays)."""
+    while True:  # each round shortens the text, as ftfy's own loop does
+        pieces: list[str] = []
+        done = 0
+        for tag in escaped_tag.finditer(text):
+            pieces += [unescape_html(text[done : tag.start()]), tag.group()]
+            done = tag.end()
+        pieces.append(unescape_html(text[done:]))
+        decoded = "".join(pieces)
+        if decoded == text:
+            break
+        text = decoded
+    return text
 
 
 def _segments(text: str, start: int, end: int, max_segment: int) -> Iterator[tuple[int, str]]:

@@ -94,7 +94,7 @@ _LETTERS_ONLY = regex.compile(r"\p{L}+")
 _LEFT_SIDE = regex.compile(r"(?r)\p{Lu}?\p{Ll}+")
 _RIGHT_SIDE = regex.compile(r"\p{Lu}\p{Ll}+")
 _CODE_LINE = regex.compile(r"[{}]|\);|\bvar |\bfunction\s*\(|==|=>|</?[a-z]+[ >]")
-SPLITS = ("case", "stop", "segment")
+SPLITS = ("case", "stop", "segment", "name")
 CACHE_LIMIT = 50_000  # distinct tokens remembered per rule before the cache starts over
 MAX_CACHED_TOKEN = 200  # longer tokens are judged each time: the cache's memory stays bounded
 # segment: tokens this long or shorter are never too long to split (the lexicon's
@@ -103,6 +103,13 @@ SURELY_SPLITTABLE_LENGTH = 40
 FEW_WORDS = 64  # segment: words located one search each; more, by listing every long word
 # A glued form seen again this close (in characters) is a brand or a handle.
 REPEAT_WINDOW = 100_000
+
+
+def _name_splitter(rule: Rule, resources: Resources) -> _Splitter:
+    """The `name` mechanism (normalize/actions/glued_names.py), imported on use."""
+    from normalize.actions.glued_names import NameSplitter
+
+    return NameSplitter(rule, resources)
 
 
 def _byte_table(mapping: dict[str, str]) -> bytes:
@@ -135,6 +142,7 @@ KEYS_BY_SPLIT: dict[str, set[str]] = {
         "min_count",
     },
     "stop": {"never_split", "keep_right"},
+    "name": set(),  # filled in below
     "segment": {
         "junction_words",
         "min_count",
@@ -145,6 +153,14 @@ KEYS_BY_SPLIT: dict[str, set[str]] = {
         "min_typo_count",
         "min_pair_count",
     },
+}
+KEYS_BY_SPLIT["name"] = {
+    "never_split",
+    "never_split_patterns",
+    "min_count",
+    "name_lists",
+    "not_names",
+    "function_words",
 }
 
 
@@ -175,6 +191,9 @@ class GluedWordsAction(Action):
         ),
         "proper_words": Field((list, str), doc="words always written with a capital"),
         "keep_right": Field((list, str), doc="stop: right sides kept (domains, file types)"),
+        "name_lists": Field(list, items=str, doc="name: list files of names (organisations)"),
+        "function_words": Field((list, str), doc="name: words that may follow a name glued"),
+        "not_names": Field(list, items=str, doc="name: list files of one-word real names"),
         "junction_words": Field((list, str), doc="segment: one piece must be one of these"),
         "min_count": Field(int, doc="a piece must be at least this common in the lexicon"),
         "min_piece_length": Field(int, doc="segment: shortest piece"),
@@ -203,6 +222,7 @@ class GluedWordsAction(Action):
                 "case": CaseSplitter,
                 "stop": StopSplitter,
                 "segment": SegmentSplitter,
+                "name": _name_splitter,
             }[kind]
             self.splitters.append(factory(rule, resources))
         seams = [splitter.seam for splitter in self.splitters if splitter.seam is not None]
@@ -649,7 +669,27 @@ class StopSplitter(_Splitter):
         token, right = match.group(), match.group("right")
         if token in self.never_split or right.lower() in self.keep_right:
             return None
+        if _written_as_one(match, scan.text):
+            return None
         return Split(len(match.group("left")) + 1, " ", "a full stop between two words")
+
+
+_CAMEL = regex.compile(r"\p{Ll}\p{Lu}")
+_OPENING_QUOTES = {"'": "'", "‘": "’", '"': '"', "“": "”"}
+
+
+def _written_as_one(match: regex.Match[str], text: str) -> bool:
+    """A dotted name, not two sentences: a Reuters ticker ("<eric.St>"), a
+    brand whose first part is camel-cased ("iGen.Fr"), or a token quoted on
+    its own ("'Crio.Do'")."""
+    start, end = match.start(), match.end()
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    if before == "<":
+        return True
+    if _CAMEL.search(match.group("left")):
+        return True
+    return before in _OPENING_QUOTES and after == _OPENING_QUOTES[before]
 
 
 class SegmentSplitter(_Splitter):

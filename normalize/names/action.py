@@ -516,11 +516,13 @@ class _Scan:
         if not person.context:
             return None
         text, window = self.text, self.action.window
-        line_start = text.rfind("\n", 0, start) + 1
-        line_end = text.find("\n", end)
-        line_end = len(text) if line_end < 0 else line_end
-        before = NAME_TOKEN.findall(text[max(line_start, start - 200) : start])
-        after = NAME_TOKEN.findall(text[end : min(line_end, end + 200)])
+        # Only 200 characters either side matter: searching no further for the
+        # line's ends keeps a document that is one long line linear.
+        reach_start, reach_end = max(0, start - 200), min(len(text), end + 200)
+        line_start = text.rfind("\n", reach_start, start) + 1
+        line_end = text.find("\n", end, reach_end)
+        before = NAME_TOKEN.findall(text[max(line_start, reach_start) : start])
+        after = NAME_TOKEN.findall(text[end : reach_end if line_end < 0 else line_end])
         before_keys = [word.lower() for word in before]
         after_keys = [word.lower() for word in after]
         for tokens, phrase in person.context:

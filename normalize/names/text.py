@@ -23,6 +23,7 @@ _PREV_WORD = re.compile(r"([^\W\d_]+)(\.?)([ \t\u00a0]*\n?[ \t\u00a0]*|[-'’])\
 _NEXT_WORD = re.compile(r"([ \t\u00a0]*\n?[ \t\u00a0]*|[-'’])([^\W\d_]+)")
 _ANY_CAPITAL = re.compile(f"[A-Z{_UPPER_LATIN}]")
 _SOCIAL = re.compile(r"(?<![\w.])[@#][^\W\d_]|pic\.twitter\.com|://")
+_LINE_REACH = 2000  # characters either side of a name in which its line is looked at
 _POST_LENGTH = 280  # the longest post on X (Twitter)
 _OPEN_QUOTES = "\"“‘'«"
 _CLOSE_QUOTES = "\"”’'»"
@@ -186,18 +187,22 @@ def near_social(text: str, pos: int) -> bool:
     length (280 characters) of `pos`: the name may be in a quoted post or be a
     display name ("Michael Heilemann (@Heilemann)"), which stay as written. A
     scraped article that is one long line is not one post."""
-    line_start, line_end = _line_bounds(text, pos)
-    start = max(line_start, pos - _POST_LENGTH)
-    end = min(line_end, pos + _POST_LENGTH)
+    start, end = _line_bounds(text, pos, _POST_LENGTH)
     return _SOCIAL.search(text, start, end) is not None
 
 
-def _line_bounds(text: str, pos: int) -> tuple[int, int]:
-    """Where the line holding `pos` starts and ends (its newline excluded)."""
-    line_end = text.find("\n", pos)
-    return text.rfind("\n", 0, pos) + 1, line_end if line_end >= 0 else len(text)
+def _line_bounds(text: str, pos: int, reach: int) -> tuple[int, int]:
+    """Where the line holding `pos` starts and ends (its newline excluded), looked
+    for at most `reach` characters away: a document that is one long line costs
+    the same per name as any other."""
+    low, high = max(0, pos - reach), min(len(text), pos + reach)
+    line_start = text.rfind("\n", low, pos) + 1
+    line_end = text.find("\n", pos, high)
+    return max(line_start, low), line_end if line_end >= 0 else high
 
 
 def _line_at(text: str, pos: int) -> str:
-    start, end = _line_bounds(text, pos)
+    """The line holding `pos`; of a line longer than that, the `_LINE_REACH`
+    characters either side of `pos`."""
+    start, end = _line_bounds(text, pos, _LINE_REACH)
     return text[start:end]
