@@ -15,11 +15,14 @@ from functools import cache
 
 from normalize.document import Edit, Note, Result
 from normalize.edits import apply_edits, restore
+from normalize.edits_file import EditsFileError, restore_text
 from normalize.pipeline import Normalizer
+from normalize.repair_stats import repair_stats, too_damaged
 from normalize.rules import RulesError
 
 __all__ = [
     "Edit",
+    "EditsFileError",
     "Normalizer",
     "Note",
     "Result",
@@ -27,7 +30,10 @@ __all__ = [
     "apply_edits",
     "normalize_and_explain",
     "normalize_text",
+    "repair_stats",
     "restore",
+    "restore_text",
+    "too_damaged",
 ]
 
 

@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from normalize.clean import Options, RunReport, clean_jsonl, clean_texts, edits_path, file_size
-from normalize.document import Edit
-from normalize.edits import EditMismatchError, read_records, restore
+from normalize.edits_file import EditsFileError, EditsWriter
 from normalize.examples import check_example, coverage_problems, iter_examples
 from normalize.inputs import (
     DEFAULT_GLOBS,
@@ -30,16 +29,13 @@ from normalize.inputs import (
 )
 from normalize.parallel import DocumentPool, WorkersLost, count_cores
 from normalize.pipeline import Normalizer
+from normalize.restoring import RestoreError, edits_file_beside, restore_file, restore_folder
 from normalize.rules import RulesError, SelectionError, load_rules
 from normalize.textio import (
-    InputError,
     Interrupted,
-    encode_text,
     graceful_termination,
     open_output,
-    read_written_text,
     remove_stale_temporaries,
-    write_atomic,
 )
 
 PROG = "normalize"
@@ -58,7 +54,7 @@ examples:
 
 subcommands:
   normalize check [--rules DIR]                   validate rules and run their examples
-  normalize restore CLEAN EDITS [-o RAW]          rebuild the raw text from output + edits
+  normalize restore OUTPUT [EDITS] [-o RAW]       rebuild a run's input from output + edits
   normalize report FILE|DIR [-o report.html]      every edit in place, in one HTML page
   normalize suggest FILE|DIR ... [-o FILE]        propose name variants for review (YAML)
 """
@@ -159,6 +155,12 @@ def clean_parser() -> argparse.ArgumentParser:
             option, type=names_list, action="extend", default=[], metavar=metavar, help=text
         )
     parser.add_argument(
+        "--stats-field",
+        metavar="NAME",
+        help="--jsonl: add each row's repair statistics (edits and notes per pass, edits "
+        "per 1,000 characters) as field NAME",
+    )
+    parser.add_argument(
         "-j",
         "--jobs",
         type=int,
@@ -229,14 +231,15 @@ def run_clean(argv: list[str]) -> int:
     inputs = [source.path for source in sources]
     report = RunReport()
     with ExitStack() as stack:
-        explain = None
-        if args.explain is not None:
-            try:
-                explain = stack.enter_context(open_output(args.explain, text=True))
-            except OSError as error:
-                raise UsageError(f"--explain {args.explain}: {error.strerror or error}") from error
+        explain = open_explain(stack, args.explain)
         options = Options(
-            args.output, explain, args.edits, args.field or "text", args.quiet, targets
+            args.output,
+            explain,
+            args.edits,
+            args.field or "text",
+            args.quiet,
+            targets,
+            args.stats_field,
         )
         pool: DocumentPool[Any, Any, Any] = stack.enter_context(
             DocumentPool(normalizer, args.jobs or count_cores())
@@ -254,6 +257,8 @@ def run_clean(argv: list[str]) -> int:
                 clean_texts(pool, inputs, options, report)
         except WorkersLost as error:
             report.fail("workers", f"{error}; the run stopped")
+        if explain is not None:
+            explain.finish()
     if not args.quiet and (args.output is not None or show_bar):
         print(report.summary(), file=sys.stderr)
     return 1 if report.failures else 0
@@ -269,6 +274,10 @@ def check_clean_options(args: argparse.Namespace) -> None:
         raise UsageError("--field names a field of JSON Lines objects: it needs --jsonl")
     if args.output is not None and args.output.exists() and not args.output.is_dir():
         raise UsageError(f"-o {args.output}: not a folder")
+    if args.stats_field is not None and not args.jsonl:
+        raise UsageError("--stats-field names a field of JSON Lines rows: it needs --jsonl")
+    if args.stats_field is not None and args.stats_field == (args.field or "text"):
+        raise UsageError(f"--stats-field {args.stats_field}: that is the field being normalised")
 
 
 def load_normalizer(args: argparse.Namespace) -> Normalizer:
@@ -292,6 +301,16 @@ def prepare_output_folder(folder: Path, targets: Iterable[Path]) -> None:
         raise UsageError(f"-o {folder}: cannot write into this folder")
     for parent in sorted({target.parent for target in targets} | {folder}):
         remove_stale_temporaries(parent)
+
+
+def open_explain(stack: ExitStack, path: Path | None) -> EditsWriter | None:
+    """The --explain file, written atomically (or through, for /dev/stderr and pipes)."""
+    if path is None:
+        return None
+    try:
+        return EditsWriter(stack.enter_context(open_output(path, text=True)))
+    except OSError as error:
+        raise UsageError(f"--explain {path}: {error.strerror or error}") from error
 
 
 def run_check(argv: list[str]) -> int:
@@ -323,68 +342,75 @@ def run_check(argv: list[str]) -> int:
     return 2 if problems else 0  # rules that fail their own examples are broken rules
 
 
+RESTORE_EPILOG = """\
+examples:
+  normalize restore out/a.txt                         its edits beside it (out/a.edits.jsonl)
+  normalize restore out/news.jsonl -o news.jsonl      a JSON Lines run, every row
+  normalize restore clean.txt explain.jsonl           the output's own edits, found by checksum
+  normalize restore out/ -o raw/                      every output of a folder run
+  normalize restore out/ explain.jsonl -o raw/        the same, from the run's --explain file
+
+The edits file must be complete, unaltered and made for this output (it holds
+checksums of both); anything else is refused in one line and nothing is written.
+"""
+
+
 def run_restore(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog=f"{PROG} restore",
-        description=(
-            "Rebuild the raw text, byte for byte, from a normalised text and the edits "
-            "that made it (NAME.edits.jsonl of `normalize -o DIR --edits`, or an "
-            "--explain file)."
-        ),
-        epilog=(
-            "examples:\n"
-            "  normalize restore out/a.txt out/a.edits.jsonl -o a.txt\n"
-            "  normalize restore clean.txt explain.jsonl --doc a.txt > a.txt"
-        ),
+        description="Rebuild the input of a run, byte for byte, from its output and its edits.",
+        epilog=RESTORE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("clean", type=Path, metavar="CLEAN", help="the normalised text")
     parser.add_argument(
-        "edits", type=Path, metavar="EDITS", help="its edits and notes, as JSON Lines"
+        "clean", type=Path, metavar="OUTPUT", help="an output file (text or JSON Lines) or folder"
+    )
+    parser.add_argument(
+        "edits",
+        type=Path,
+        nargs="?",
+        metavar="EDITS",
+        help="its edits file, or the run's --explain file (default: the one beside the output)",
     )
     parser.add_argument(
         "-o",
         "--output",
         type=Path,
-        metavar="FILE",
-        help="write the raw text to FILE, atomically (default: stdout)",
+        metavar="PATH",
+        help="write here (default: stdout; a folder for a folder)",
     )
     parser.add_argument(
         "--doc",
-        metavar="ID",
-        help="when EDITS holds the edits of several documents (an --explain file): "
-        "restore the one whose records have this 'doc' (its file name)",
+        metavar="NAME",
+        help="with an --explain file of several inputs: restore the input whose records have "
+        "this 'doc' (its path under the output folder); without it, the input whose output "
+        "this is is found by its checksum",
     )
     args = parser.parse_args(argv)
+    if args.clean.is_dir():
+        return restore_run_folder(args)
+    edits = args.edits if args.edits is not None else edits_file_beside(args.clean)
     output = Output(args.output, "output") if args.output else Output(Path("-"), "stdout")
-    check_outputs([args.clean, args.edits], [output])
+    check_outputs([args.clean, edits], [output])
     try:
-        text = read_written_text(args.clean)
-        with args.edits.open(encoding="utf-8") as stream:
-            edits = [
-                record
-                for doc, record in read_records(stream)
-                if isinstance(record, Edit) and (args.doc is None or doc == args.doc)
-            ]
-    except InputError as error:
-        return say_failure(str(error))
-    except OSError as error:
-        return say_failure(f"{args.edits}: {error.strerror or error}")
-    except ValueError as error:
-        return say_failure(f"{args.edits}: {error}")
-    try:
-        raw = restore(text, edits)
-    except EditMismatchError as error:
-        return say_failure(f"{args.edits}: these edits do not belong to {args.clean}: {error}")
-    data = encode_text(raw)
-    if args.output is None:
-        sys.stdout.buffer.write(data)
-        return 0
-    try:
-        write_atomic(args.output, data)
+        restore_file(args.clean, edits, args.output, args.doc, sys.stdout.buffer)
+    except (EditsFileError, RestoreError) as error:
+        return say_failure(f"{edits}: {error}")
     except OSError as error:
         return say_failure(f"{args.output}: cannot write: {error.strerror or error}")
     return 0
+
+
+def restore_run_folder(args: argparse.Namespace) -> int:
+    if args.output is None:
+        raise UsageError("restoring a folder needs -o DIR for the restored files")
+    try:
+        problems = restore_folder(args.clean, args.edits, args.output)
+    except RestoreError as error:
+        raise UsageError(str(error)) from error
+    for problem in problems:
+        print(f"{PROG}: {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def say_failure(problem: str) -> int:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+# A high surrogate right before a low one: two code points in a Python string
+# (text from an API, say 'a\ud83d\udc80b'), but one character to every JSON
+# reader once written as two escapes.
+_SURROGATE_PAIR = re.compile("[\ud800-\udbff](?=[\udc00-\udfff])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,22 +57,30 @@ class Edit:
             "step": self.step,
             "start": self.start,
             "end": self.end,
-            "before": self.before,
-            "after": self.after,
-            "message": self.message,
+            "before": text_to_json(self.before),
+            "after": text_to_json(self.after),
+            "message": text_to_json(self.message),
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Edit:
+        """The edit of a record; ValueError (one line) if any value is missing or
+        of the wrong kind."""
+        start, end = span_from_json(data)
+        before = text_from_json(data, "before")
+        if len(before) != end - start:
+            raise ValueError(
+                f"'before' has {len(before)} characters; the span {start}-{end} has {end - start}"
+            )
         return cls(
-            pass_name=data["pass"],
-            rule=data["rule"],
-            start=int(data["start"]),
-            end=int(data["end"]),
-            before=data["before"],
-            after=data["after"],
-            message=data.get("message", ""),
-            step=int(data["step"]),
+            pass_name=text_from_json(data, "pass"),
+            rule=text_from_json(data, "rule"),
+            start=start,
+            end=end,
+            before=before,
+            after=text_from_json(data, "after"),
+            message=text_from_json(data, "message", ""),
+            step=count_from_json(data, "step"),
         )
 
 
@@ -93,21 +107,83 @@ class Note:
             "step": self.step,
             "start": self.start,
             "end": self.end,
-            "text": self.text,
-            "message": self.message,
+            "text": text_to_json(self.text),
+            "message": text_to_json(self.message),
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Note:
+        """The note of a record; ValueError (one line) as for Edit.from_json."""
+        start, end = span_from_json(data)
+        text = text_from_json(data, "text")
+        if len(text) != end - start:
+            raise ValueError(
+                f"'text' has {len(text)} characters; the span {start}-{end} has {end - start}"
+            )
         return cls(
-            pass_name=data["pass"],
-            rule=data["rule"],
-            start=int(data["start"]),
-            end=int(data["end"]),
-            text=data["text"],
-            message=data.get("message", ""),
-            step=int(data["step"]),
+            pass_name=text_from_json(data, "pass"),
+            rule=text_from_json(data, "rule"),
+            start=start,
+            end=end,
+            text=text,
+            message=text_from_json(data, "message", ""),
+            step=count_from_json(data, "step"),
         )
+
+
+def text_to_json(text: str) -> str | dict[str, list[str]]:
+    """A text for a JSON record, read back exactly by `text_from_json`.
+
+    A high surrogate followed by a low one would be written as two escapes
+    that JSON readers join into one character (another text); such a text is
+    written as {"pieces": [...]}, cut between the two.
+    """
+    if _SURROGATE_PAIR.search(text) is None:
+        return text
+    pieces, start = [], 0
+    for pair in _SURROGATE_PAIR.finditer(text):
+        pieces.append(text[start : pair.end()])
+        start = pair.end()
+    pieces.append(text[start:])
+    return {"pieces": pieces}
+
+
+def text_from_json(data: dict[str, Any], name: str, default: str | None = None) -> str:
+    """The text `data[name]` (as `text_to_json` wrote it); ValueError if it is not one."""
+    if name not in data:
+        if default is not None:
+            return default
+        raise ValueError(f"no {name!r}")
+    value = data[name]
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and list(value) == ["pieces"]:
+        pieces = value["pieces"]
+        if isinstance(pieces, list) and all(isinstance(piece, str) for piece in pieces):
+            return "".join(pieces)
+    raise ValueError(f"{name!r} is {_preview(value)}, not text")
+
+
+def count_from_json(data: dict[str, Any], name: str) -> int:
+    """The whole number >= 0 `data[name]`; ValueError for anything else (1e400, "3", true)."""
+    if name not in data:
+        raise ValueError(f"no {name!r}")
+    value = data[name]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name!r} is {_preview(value)}, not a whole number >= 0")
+    return value
+
+
+def span_from_json(data: dict[str, Any]) -> tuple[int, int]:
+    start, end = count_from_json(data, "start"), count_from_json(data, "end")
+    if end < start:
+        raise ValueError(f"'end' ({end}) is before 'start' ({start})")
+    return start, end
+
+
+def _preview(value: object) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 40 else shown[:37] + "..."
 
 
 @dataclass(slots=True)

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
-from typing import IO, Any
+from typing import Any
 
 from normalize.document import Change, Edit, Note
 
@@ -116,22 +116,6 @@ def map_position(position: int, edits: Sequence[Edit]) -> int:
     return position + shift
 
 
-def write_records(stream: IO[str], records: Iterable[Edit | Note], doc: str | None) -> None:
-    """Write edits and notes as JSON Lines, one record a line, tagged with `doc`."""
-    stream.write(records_as_jsonl(records, doc))
-
-
-def records_as_jsonl(records: Iterable[Edit | Note], doc: str | None) -> str:
-    """Edits and notes as JSON Lines, one record a line, tagged with `doc`."""
-    lines = []
-    for record in records:
-        data: dict[str, Any] = record.to_json()
-        if doc is not None:
-            data = {"doc": doc, **data}
-        lines.append(dumps_json_line(data))
-    return "".join(lines)
-
-
 def dumps_json_line(data: dict[str, Any]) -> str:
     """One JSON line, readable UTF-8 when possible.
 
@@ -147,14 +131,21 @@ def dumps_json_line(data: dict[str, Any]) -> str:
 
 
 def read_records(lines: Iterable[str]) -> Iterator[tuple[str | None, Edit | Note]]:
-    """(doc, record) for each edit or note written by `write_records`."""
+    """(doc, record) for each edit or note among JSON Lines records, the others
+    (an edits file's header, document, input and end records) passed over.
+
+    No check that they are complete: `edits_file.EditsFile` proves that.
+    """
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             data = json.loads(line)
-            record = Note.from_json(data) if data.get("kind") == "note" else Edit.from_json(data)
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            kind = data.get("kind")
+            if kind not in ("edit", "note"):
+                continue
+            record = Note.from_json(data) if kind == "note" else Edit.from_json(data)
+        except (ValueError, TypeError, AttributeError) as error:
             raise ValueError(f"line {number}: not an edit record ({error})") from error
         yield data.get("doc"), record
 

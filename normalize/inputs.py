@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
+from normalize.compression import plain_name
+
 # The --glob of a run that does not give one: plain text, or JSON Lines.
 DEFAULT_GLOBS = {False: ("*.txt",), True: ("*.jsonl",)}
 # What the run writes beside each output with --edits; never taken as an input
@@ -26,7 +28,6 @@ DEFAULT_GLOBS = {False: ("*.txt",), True: ("*.jsonl",)}
 EDITS_SUFFIX = ".edits.jsonl"
 # Suffixes of JSON Lines files, which a text run would take for one huge document.
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
-COMPRESSION_SUFFIXES = ("gz", "bz2", "xz", "zst")
 EXAMPLES_SHOWN = 3
 
 
@@ -113,13 +114,22 @@ def _walk(
                     pending.append(path)
             elif entry.is_dir():
                 skipped.add("links to folders", path)
-            elif entry.name.endswith(EDITS_SUFFIX):
+            elif plain_name(entry.name).endswith(EDITS_SUFFIX):
                 skipped.add("edits files", path)
-            elif not any(fnmatch.fnmatchcase(entry.name, glob) for glob in globs):
+            elif not matches(entry.name, globs):
                 skipped.add(f"not matching {' or '.join(globs)}", path)
             else:
                 found.append(Source(path, PurePath(path.relative_to(folder))))
     return sorted(found, key=lambda source: source.path.parts)
+
+
+def matches(name: str, globs: Sequence[str]) -> bool:
+    """Whether a file name matches one of the globs, as it is or without its
+    compression extension (`a.txt.gz` is read by `*.txt`, through gzip)."""
+    plain = plain_name(name)
+    return any(
+        fnmatch.fnmatchcase(name, glob) or fnmatch.fnmatchcase(plain, glob) for glob in globs
+    )
 
 
 def _refuse_shared_names(sources: list[Source]) -> None:
@@ -133,11 +143,7 @@ def refuse_jsonl_as_text(paths: Iterable[Path]) -> None:
     """A JSON Lines file read as text would be one document of all its lines:
     say what to add instead of making it."""
     for path in paths:
-        name = path.name.lower()
-        stem, _, suffix = name.rpartition(".")
-        if name.endswith(JSONL_SUFFIXES) or (
-            suffix in COMPRESSION_SUFFIXES and stem.endswith(JSONL_SUFFIXES)
-        ):
+        if plain_name(path.name).lower().endswith(JSONL_SUFFIXES):
             raise UsageError(
                 f"{path} is JSON Lines: add --jsonl (and --field NAME if the text is not in 'text')"
             )

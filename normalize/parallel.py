@@ -14,9 +14,13 @@ reloads its rules folder in each worker.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -177,8 +181,9 @@ def run_chunk(work: Work[P, R], payloads: list[P], normalizer: Normalizer | None
     return [work(chosen, payload) for payload in payloads]
 
 
-def _init_worker(normalizer: Normalizer) -> None:
+def _init_worker(normalizer: Normalizer, parent: int) -> None:
     global _worker_normalizer
+    die_with_parent(parent)
     # Ctrl-C reaches the whole process group; the parent alone decides what to
     # do, so a worker never prints a traceback of its own. SIGTERM and SIGHUP
     # end a worker at once (the parent's handlers, inherited by fork, would
@@ -198,5 +203,41 @@ def _start_workers(normalizer: Normalizer, jobs: int) -> ProcessPoolExecutor:
     # ProcessPoolExecutor starts all forked workers at once, before its own thread.
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     return ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(normalizer,)
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(normalizer, os.getpid()),
     )
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+PARENT_POLL_SECONDS = 1.0
+
+
+def die_with_parent(parent: int) -> None:
+    """End this worker when process `parent` dies, however it dies.
+
+    A parent killed outright (SIGKILL, the OOM killer) runs no cleanup, and its
+    workers would go on, holding memory, with PID 1 as their parent. On Linux
+    the kernel sends them SIGKILL (prctl PR_SET_PDEATHSIG); elsewhere a thread
+    notices within a second that the parent is gone.
+    """
+    if sys.platform.startswith("linux") and _ask_kernel_for_death_signal():
+        if os.getppid() != parent:  # the parent died before the request was made
+            os._exit(1)
+        return
+    threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
+
+
+def _ask_kernel_for_death_signal() -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0)
+    except (OSError, AttributeError):  # no C library to load, or no prctl in it
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os._exit(1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 import time
 import unicodedata
 from collections import Counter
@@ -13,8 +14,10 @@ from typing import Any
 
 from normalize.actions import Action, DocContext, OutOfTime, Resources, RuleProblem
 from normalize.document import Change, Edit, Note, Result
-from normalize.edits import apply_edits, records_as_jsonl, select_non_overlapping
+from normalize.edits import apply_edits, select_non_overlapping
+from normalize.edits_file import document_jsonl
 from normalize.registry import action_class
+from normalize.repair_stats import repair_stats
 from normalize.rules import DEFAULT_RULES_DIR, RulesError, RuleSet, load_rules, select_rules
 
 MAX_SWEEPS = 3  # runs of the whole sequence of passes over one document, at most
@@ -73,6 +76,34 @@ def build_passes(rulesets: list[RuleSet], rules_dir: Path) -> list[Pass]:
     return passes
 
 
+def is_missing(value: object) -> bool:
+    """None, NaN (Python's or NumPy's) and pandas' NA: a row that has no text.
+
+    pandas is not imported for this: if it is not loaded, no value is its NA.
+    """
+    if value is None:
+        return True
+    if isinstance(value, float):  # NumPy's float64 is a float too
+        return value != value
+    pandas = sys.modules.get("pandas")
+    return pandas is not None and value is pandas.NA
+
+
+def check_text(value: object, row: int, field: str | None = None) -> object:
+    """`value` if it is a string or missing (see is_missing); TypeError otherwise.
+
+    A number or a list has no normalised form; passing it on silently would
+    hide a wrong column.
+    """
+    if isinstance(value, str) or is_missing(value):
+        return value
+    where = f"column {field!r}, row {row}" if field is not None else f"item {row}"
+    raise TypeError(
+        f"{where} is {type(value).__name__} ({value!r:.40}), not text; "
+        "only strings are normalised (None and NaN pass through)"
+    )
+
+
 def _load_normalizer(rules_dir: str, selection: dict[str, list[str]]) -> Normalizer:
     """How a pickled Normalizer is rebuilt: its rules loaded again, with its selection."""
     return Normalizer.from_rules(rules_dir, **selection)
@@ -102,6 +133,10 @@ class Normalizer:
         self.selection = dict(selection or {})
         self.counters: Counter[str] = Counter()  # "pass/RULE_ID" -> edits made so far
         self._seconds = [0.0] * len(passes)  # time each pass took so far
+
+    @property
+    def pass_names(self) -> list[str]:
+        return [pass_.name for pass_ in self.passes]
 
     @property
     def seconds_by_pass(self) -> dict[str, float]:
@@ -141,9 +176,16 @@ class Normalizer:
         """The normalised text."""
         return self.normalize_and_explain(text, as_file=as_file).text
 
-    def normalize_batch(self, texts: Iterable[str], *, as_file: bool = False) -> list[str]:
-        """Each text normalised, in order: `df["text"] = normalizer.normalize_batch(df["text"])`."""
-        return [self.normalize(text, as_file=as_file) for text in texts]
+    def normalize_batch(self, texts: Iterable[Any], *, as_file: bool = False) -> list[Any]:
+        """Each text normalised, in order: `df["text"] = normalizer.normalize_batch(df["text"])`.
+
+        A missing value (None, NaN, pandas' NA) is a row without text: it comes
+        back as it was. Anything else that is not a string raises TypeError.
+        """
+        return [
+            text if is_missing(check_text(text, row)) else self.normalize(text, as_file=as_file)
+            for row, text in enumerate(texts)
+        ]
 
     def map_batch(
         self,
@@ -152,38 +194,51 @@ class Normalizer:
         *,
         edits_field: str | None = None,
         errors_field: str | None = None,
+        stats_field: str | None = None,
     ) -> dict[str, list[Any]]:
         """A batch of columns with `field` normalised, the other columns kept.
 
         The shape `datasets.Dataset.map(..., batched=True)` and Ray Data's
         `map_batches` (batch_format="pandas" or "numpy" as dicts) pass around.
+        A row whose `field` is missing (None, NaN, pandas' NA) keeps it as it
+        was; one that holds anything else but a string raises TypeError.
+
         With `edits_field`, that column holds each row's edits and notes as a
-        JSON Lines string (empty when nothing changed), for `restore` or review.
+        JSON Lines string ("" when nothing changed), which `restore_text` undoes.
         With `errors_field`, a row that makes a pass crash keeps its text and
         that column says why ("" for the others); without it, the error is raised.
+        With `stats_field`, that column holds each row's repair statistics
+        (`repair_stats`: edits and notes per pass, edits per 1,000 characters;
+        None for a row without text).
         """
         columns = {name: list(values) for name, values in batch.items()}
-        texts: list[str] = []
+        texts: list[Any] = []
         explained: list[str] = []
         errors: list[str] = []
-        for text in columns[field]:
-            try:
-                result = self.normalize_and_explain(text)
-            except Exception as error:
-                if errors_field is None:
-                    raise
-                result, problem = Result(text=text), describe_internal_error(error)
-            else:
-                problem = ""
+        stats: list[dict[str, Any] | None] = []
+        for row, text in enumerate(columns[field]):
+            problem = ""
+            result = Result(text=text)  # a row without text comes back as it was
+            if not is_missing(check_text(text, row, field)):
+                try:
+                    result = self.normalize_and_explain(text)
+                except Exception as error:
+                    if errors_field is None:
+                        raise
+                    problem = describe_internal_error(error)
+            done = isinstance(text, str) and not problem
             texts.append(result.text)
             errors.append(problem)
-            if edits_field is not None:
-                explained.append(records_as_jsonl([*result.edits, *result.notes], None))
+            explained.append(document_jsonl(text, result) if result.edits or result.notes else "")
+            stats.append(repair_stats(len(text), result, self.pass_names) if done else None)
         columns[field] = texts
-        if edits_field is not None:
-            columns[edits_field] = explained
-        if errors_field is not None:
-            columns[errors_field] = errors
+        for name, values in (
+            (edits_field, explained),
+            (errors_field, errors),
+            (stats_field, stats),
+        ):
+            if name is not None:
+                columns[name] = values
         return columns
 
     def normalize_and_explain(

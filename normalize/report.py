@@ -15,8 +15,8 @@ holds the text of at most --max-docs documents that have edits or notes.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
-import json
 import os
 import shutil
 import sys
@@ -29,8 +29,11 @@ from pathlib import Path
 from typing import IO
 from urllib.parse import quote
 
+from normalize.clean import iter_texts
+from normalize.compression import CompressionError, open_input
 from normalize.document import Edit, Note
-from normalize.edits import EditMismatchError, read_records, restore, trace_edits
+from normalize.edits import EditMismatchError, trace_edits
+from normalize.edits_file import EditsFile
 from normalize.inputs import (
     DEFAULT_GLOBS,
     Output,
@@ -39,6 +42,7 @@ from normalize.inputs import (
     find_inputs,
     refuse_jsonl_as_text,
 )
+from normalize.jsonl import BROKEN_KINDS
 from normalize.pipeline import Normalizer
 from normalize.report_html import (
     DocumentRenderer,
@@ -48,7 +52,7 @@ from normalize.report_html import (
     pass_css,
 )
 from normalize.rules import DEFAULT_RULES_DIR, Rule, load_rules
-from normalize.textio import InputError, atomic_writer, read_text_file
+from normalize.textio import InputError, atomic_writer, read_input_bytes, read_text_file
 
 PROG = "normalize report"
 DEFAULT_MAX_DOCS = 1000
@@ -238,15 +242,18 @@ def iter_documents(
 
 
 def read_cleaned_document(path: Path, edits_file: Path) -> ReportDocument:
-    """A cleaned document and its edits file, with the raw text rebuilt from them."""
+    """A cleaned document and its edits file, with the raw text rebuilt from the two
+    (and the edits file proved complete and made for this text: edits_file.EditsFile)."""
     source = f"cleaned text with edits from {edits_file.name}"
     try:
-        text = read_text_file(path).text
-        with edits_file.open(encoding="utf-8") as stream:
-            records = [record for _doc, record in read_records(stream)]
-        raw = restore(text, [r for r in records if isinstance(r, Edit)])
-    except (InputError, OSError, ValueError) as error:
-        # EditMismatchError is a ValueError: the edits belong to another text.
+        data = read_input_bytes(path)
+        edits = EditsFile.open(edits_file)
+        documents = list(edits.documents(edits.choose(hashlib.sha256(data).hexdigest())))
+        text = data.decode("utf-8", errors="surrogateescape")
+        records = documents[0].records if documents else []
+        raw = documents[0].restore(text) if documents else text
+    except (InputError, ValueError) as error:
+        # EditsFileError is a ValueError: the edits are incomplete, altered or another text's.
         return ReportDocument(path.name, "", [], source, problem=f"{edits_file.name}: {error}")
     return ReportDocument(path.name, raw, records, source)
 
@@ -265,32 +272,33 @@ def normalize_document(path: Path, normalizer: LazyNormalizer) -> ReportDocument
 def read_jsonl_documents(
     path: Path, normalizer: LazyNormalizer, field_name: str
 ) -> Iterator[ReportDocument]:
-    """Each line's `field_name`, normalised; named FILE:id (or FILE:line)."""
+    """Each line's `field_name`, normalised; named FILE:LINE (with the row's id, if any).
+
+    Rows without text are passed over; lines that are not JSON are listed with why.
+    """
     source = f"field {field_name!r} normalised now with {normalizer.rules_dir}"
     try:
-        stream = path.open("rb")
+        stream = open_input(path)
     except OSError as error:
         yield ReportDocument(path.name, "", [], source, problem=error.strerror or str(error))
         return
     with stream:
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            name = f"{path.name}:{number}"
-            try:
-                record = json.loads(line)
-                text = record[field_name]
-                if not isinstance(text, str):
-                    raise TypeError(f"field {field_name!r} is not a string")
-            except (ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
-                yield ReportDocument(name, "", [], source, problem=f"line skipped: {error}")
-                continue
-            if "id" in record:
-                name = f"{path.name}:{record['id']}"
-            result = normalizer.get().normalize_and_explain(text)
-            yield ReportDocument(
-                name, text, [*result.edits, *result.notes], source, list(result.warnings)
-            )
+        try:
+            for number, row in iter_texts(stream, field_name):
+                name = f"{path.name}:{number}"
+                if row.kind in BROKEN_KINDS:
+                    problem = f"line skipped: {row.kind} {row.detail}".rstrip()
+                    yield ReportDocument(name, "", [], source, problem=problem)
+                if row.text is None:
+                    continue
+                row_id = row.value_bytes("id")
+                if row_id is not None:
+                    name += f" (id {row_id.decode('utf-8')})"
+                result = normalizer.get().normalize_and_explain(row.text)
+                records: list[Edit | Note] = [*result.edits, *result.notes]
+                yield ReportDocument(name, row.text, records, source, list(result.warnings))
+        except (InputError, CompressionError) as error:
+            yield ReportDocument(path.name, "", [], source, problem=str(error))
 
 
 def write_report(

@@ -321,7 +321,8 @@ def dump_proposal(proposal: dict[str, object]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    from normalize.clean import read_jsonl
+    from normalize.clean import iter_texts
+    from normalize.compression import CompressionError, open_input
     from normalize.inputs import DEFAULT_GLOBS, UsageError, find_inputs
     from normalize.textio import AtomicFiles, InputError, read_text_file
 
@@ -392,11 +393,11 @@ def main(argv: list[str]) -> int:
                 if not args.jsonl:
                     yield read_text_file(path).text
                     continue
-                with path.open("rb") as stream:
-                    for _, record, problem in read_jsonl(stream, field_name):
-                        if problem is None:
-                            yield record[field_name]
-            except (InputError, OSError) as error:
+                with open_input(path) as stream:
+                    for _, row in iter_texts(stream, field_name):
+                        if row.text is not None:
+                            yield row.text
+            except (InputError, CompressionError, OSError) as error:
                 unreadable[path] = str(error)
 
     miner = Miner.from_rules(rules_dir, min_count=args.min_count, max_distance=args.max_distance)

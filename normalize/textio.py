@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import functools
 import hashlib
+import io
 import os
 import re
 import secrets
@@ -27,15 +28,17 @@ from pathlib import Path
 from types import FrameType, TracebackType
 from typing import IO, Any
 
+from normalize.compression import CompressionError, compressing, compression_of, read_bytes
+
 # Share of NUL and other C0 control bytes above which a file is taken for binary.
 _BINARY_CONTROL_SHARE = 0.10
 _TEXT_CONTROLS = frozenset(b"\t\n\r\f\v\x1b")
-_WIDE_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
+_WIDE_BOMS = {  # UTF-32 first: its little-endian BOM starts like UTF-16's
+    "utf-32-le": codecs.BOM_UTF32_LE,
+    "utf-32-be": codecs.BOM_UTF32_BE,
+    "utf-16-le": codecs.BOM_UTF16_LE,
+    "utf-16-be": codecs.BOM_UTF16_BE,
+}
 _ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 # Temporary output files are named .NAME.PID.RANDOM.CHECK.normalize-tmp (see
 # temporary_name): CHECK is a digest of the rest, so that no file of the user's
@@ -53,7 +56,7 @@ class InputError(Exception):
 class DecodedText:
     text: str
     note: str | None = None  # e.g. "3 bytes were not valid UTF-8"
-    encoding: str = "utf-8"  # what the bytes were; only UTF-8 input is restored byte for byte
+    encoding: str = "utf-8"  # what the bytes were: "utf-8", or "utf-16-le" and the like
 
 
 def decode_bytes(data: bytes) -> DecodedText:
@@ -61,18 +64,19 @@ def decode_bytes(data: bytes) -> DecodedText:
 
     UTF-8 (with or without a byte order mark, which is kept as U+FEFF for the
     encoding pass to remove as an edit) is read losslessly. UTF-16 and UTF-32
-    need a byte order mark; they are decoded, and the note says that the output,
-    and what `restore` rebuilds, is that text in UTF-8, not the original bytes.
+    need a byte order mark; they are decoded (the output is UTF-8, and the note
+    says so), and `encode_as` writes the text in them again for `restore`.
     """
-    for bom, encoding in _WIDE_BOMS:  # UTF-32 first: its LE BOM starts like UTF-16's
+    for encoding, bom in _WIDE_BOMS.items():
         if data.startswith(bom):
             try:
-                text = data.decode(encoding)
+                text = data[len(bom) :].decode(encoding)
             except UnicodeDecodeError:
                 break
-            name = encoding.upper()
-            note = f"decoded from {name} (byte order mark); output and restore are UTF-8"
-            return DecodedText(text, note, encoding)
+            name = encoding[:6].upper()
+            return DecodedText(
+                text, f"decoded from {name} (byte order mark); output is UTF-8", encoding
+            )
     if looks_binary(data):
         raise InputError("looks like a binary file, not text")
     try:
@@ -97,13 +101,27 @@ def encode_text(text: str) -> bytes:
     return text.encode("utf-8", errors="surrogateescape")
 
 
-def read_text_file(path: Path) -> DecodedText:
-    """An input file, decoded by `decode_bytes`; InputError if it cannot be read."""
+def encode_as(text: str, encoding: str) -> bytes:
+    """`text` in the encoding `decode_bytes` found (UTF-16 and UTF-32 with their BOM)."""
+    if encoding == "utf-8":
+        return encode_text(text)
+    return _WIDE_BOMS[encoding] + text.encode(encoding, errors="surrogatepass")
+
+
+def read_input_bytes(path: Path) -> bytes:
+    """The bytes of an input file, uncompressed if its extension says it is
+    compressed; InputError (one line) if it cannot be read."""
     try:
-        data = path.read_bytes()
+        return read_bytes(path)
+    except CompressionError as error:
+        raise InputError(str(error)) from error
     except OSError as error:
         raise InputError(error.strerror or str(error)) from error
-    return decode_bytes(data)
+
+
+def read_text_file(path: Path) -> DecodedText:
+    """An input file, decoded by `decode_bytes`; InputError if it cannot be read."""
+    return decode_bytes(read_input_bytes(path))
 
 
 def read_written_text(path: Path) -> str:
@@ -222,24 +240,34 @@ class AtomicFiles:
     """
 
     def __init__(self) -> None:
-        self._pending: list[tuple[Path, Path, IO[Any]]] = []  # temporary, target, handle
+        # temporary, target, the file, and what is written to it (a compressor, or the file)
+        self._pending: list[tuple[Path, Path, IO[Any], IO[Any]]] = []
 
     def open(self, path: Path, *, text: bool = False) -> IO[Any]:
+        """A temporary file for `path`, compressed if its extension says so
+        (compression.EXTENSIONS); in text mode, UTF-8."""
         path.parent.mkdir(parents=True, exist_ok=True)
+        compressed = compression_of(path) is not None
         # Held signals: an interruption between creating the temporary file and
         # registering it would leave the file behind.
         with _signals_held():
             fd, name = _create_temporary(path)
             try:
                 handle: IO[Any] = (
-                    os.fdopen(fd, "w", encoding="utf-8") if text else os.fdopen(fd, "wb")
+                    os.fdopen(fd, "w", encoding="utf-8")
+                    if text and not compressed
+                    else os.fdopen(fd, "wb")
                 )
             except BaseException:
                 os.close(fd)
                 name.unlink(missing_ok=True)
                 raise
-            self._pending.append((name, path, handle))
-        return handle
+            stream = handle
+            if compressed:
+                stream = compressing(handle, path)
+                stream = io.TextIOWrapper(stream, encoding="utf-8") if text else stream
+            self._pending.append((name, path, handle, stream))
+        return stream
 
     def __enter__(self) -> AtomicFiles:
         return self
@@ -257,19 +285,22 @@ class AtomicFiles:
             self._discard()
 
     def _commit(self) -> None:
-        for _temporary, _target, handle in self._pending:
+        for _temporary, _target, handle, stream in self._pending:
+            if stream is not handle:
+                stream.close()  # the end of the compressed data; the file stays open
             handle.flush()
             os.fsync(handle.fileno())
             handle.close()
         with _signals_held():
-            for temporary, target, _handle in self._pending:
+            for temporary, target, _handle, _stream in self._pending:
                 os.replace(temporary, target)
             self._pending.clear()
 
     def _discard(self) -> None:
-        for temporary, _target, handle in self._pending:
-            with suppress(OSError):
-                handle.close()
+        for temporary, _target, handle, stream in self._pending:
+            for opened in (stream, handle):
+                with suppress(OSError, ValueError):
+                    opened.close()
             temporary.unlink(missing_ok=True)
         self._pending.clear()
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from normalize.edits import dumps_json_line
+from normalize.edits_file import EditsWriter
 from normalize.pipeline import Normalizer
 from normalize.rules import RuleSet, load_rules
 
@@ -59,3 +63,19 @@ def poisoned_pass(monkeypatch: pytest.MonkeyPatch) -> str:
 
     monkeypatch.setattr(BoilerplateAction, "propose", crash_on_poison)
     return "poison"
+
+
+def rewrite_edits_file(path: Path, change: Callable[[list[dict[str, Any]]], None]) -> None:
+    """Change the records of an edits file in place and write it again with a
+    fresh end record, as a program that knows the format would (the per-document
+    and per-input checksums are left as they are)."""
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert records[0]["kind"] == "header" and records[-1]["kind"] == "end"
+    body = records[1:-1]
+    change(body)
+    with path.open("w", encoding="utf-8") as stream:
+        writer = EditsWriter(stream)
+        for record in body:
+            writer.write(dumps_json_line(record))
+        writer.inputs = sum(1 for record in body if record["kind"] == "input")
+        writer.finish()

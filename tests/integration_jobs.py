@@ -267,6 +267,7 @@ def run_units(work: Path) -> None:
             "crash": observe_crash(),
             "edits": observe_edits(texts),
             "batches": {kind: observe_batch(kind, texts) for kind in ("pandas", "numpy")},
+            "damage": observe_damage(texts),
         },
     )
 
@@ -364,7 +365,15 @@ def observe_edits(texts: list[str]) -> dict[str, Any]:
     from normalize.integrations.datatrove_step import EDITS_KEY, NormalizeStep
 
     out = run_step(NormalizeStep(RULES_DIR, keep_edits=True), texts)
-    return {"texts": [d.text for d in out], "edits": [d.metadata[EDITS_KEY] for d in out]}
+    step = NormalizeStep(RULES_DIR, keep_edits=True)
+    missing = run_step(step, [None, float("nan"), "Fine.  "])  # type: ignore[list-item]
+    return {
+        "texts": [d.text for d in out],
+        "edits": [d.metadata[EDITS_KEY] for d in out],
+        "missing": [repr(d.text) for d in missing],
+        "missing_metadata": [sorted(d.metadata) for d in missing],
+        "no_text": step.stats["no_text"].total,
+    }
 
 
 def observe_batch(kind: str, texts: list[str]) -> dict[str, Any]:
@@ -377,12 +386,13 @@ def observe_batch(kind: str, texts: list[str]) -> dict[str, Any]:
     def make(columns: dict[str, list[Any]]) -> Any:
         if kind == "pandas":
             return pd.DataFrame(columns)
-        return {name: np.array(values) for name, values in columns.items()}
+        return {name: np.array(values, dtype=object) for name, values in columns.items()}
 
     normalize = NormalizeBatch(rules_dir=RULES_DIR, edits_field="e")
     out = normalize(make({"text": texts, "n": list(range(len(texts)))}))
+    missing = normalize(make({"text": ["Fine.  ", None, float("nan")]}))
     try:
-        NormalizeBatch(rules_dir=RULES_DIR)(make({"text": ["Fine.", None]}))
+        NormalizeBatch(rules_dir=RULES_DIR)(make({"text": ["Fine.", 5]}))
         refusal = None
     except TypeError as error:
         refusal = str(error)
@@ -391,8 +401,50 @@ def observe_batch(kind: str, texts: list[str]) -> dict[str, Any]:
         "text": [str(t) for t in out["text"]],
         "n": [int(n) for n in out["n"]],
         "e": [str(e) for e in out["e"]],
+        "missing": [repr(t) for t in missing["text"]],
+        "missing_edits": [str(e) for e in missing["e"]],
         "refusal": refusal,
     }
+
+
+def observe_damage(texts: list[str]) -> dict[str, Any]:
+    """The repair statistics in datatrove's metadata and Ray's column, and the
+    filters that drop documents above a threshold."""
+    import numpy as np
+
+    from normalize.integrations.datatrove_step import STATS_KEY, DropDamaged, NormalizeStep
+    from normalize.integrations.ray_data import NormalizeBatch, drop_damaged
+
+    step = NormalizeStep(RULES_DIR, keep_stats=True)
+    documents = run_step(step, texts)
+    kept = list(DropDamaged(max_edits_per_1000_chars=20).run(iter(documents)))
+    glued_only = DropDamaged(max_edits_per_1000_chars=0, passes=["glued_words"])
+    kept_glued = list(glued_only.run(iter(documents)))
+    batch = NormalizeBatch(rules_dir=RULES_DIR, stats_field="s")({"text": np.array(texts)})
+
+    class Rows:  # what drop_damaged needs of a Ray Dataset: filter(fn)
+        def __init__(self, rows: list[dict[str, Any]]) -> None:
+            self.rows = rows
+
+        def filter(self, keep: Callable[[dict[str, Any]], bool]) -> Rows:
+            return Rows([row for row in self.rows if keep(row)])
+
+    rows = Rows([{"id": i, "s": stats} for i, stats in enumerate(batch["s"])])
+    return {
+        "stats": [d.metadata[STATS_KEY] for d in documents],
+        "kept": [d.id for d in kept],
+        "kept_glued": [d.id for d in kept_glued],
+        "dropped": step_stats_total(glued_only, "dropped_too_damaged"),
+        "rule_stats": sorted(k for k in step.stats.stats if k.startswith("rule_")),
+        "ray_stats": list(batch["s"]),
+        "ray_kept": [row["id"] for row in drop_damaged(rows, 20, stats_field="s").rows],  # type: ignore[arg-type]
+    }
+
+
+def step_stats_total(step: Any, name: str) -> int:
+    # step.stats.stats, the dict: `in` on datatrove's Stats itself would probe
+    # keys 0, 1, 2... through __getitem__ (a defaultdict) and never end.
+    return int(step.stats[name].total) if name in step.stats.stats else 0
 
 
 JOBS: dict[str, Callable[[Path], None]] = {

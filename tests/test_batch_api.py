@@ -9,6 +9,7 @@ import pytest
 
 from normalize.edits import read_records, restore
 from normalize.pipeline import Normalizer
+from normalize.repair_stats import too_damaged
 
 from .conftest import raw_documents
 
@@ -61,3 +62,48 @@ def test_pandas_column(normalizer: Normalizer) -> None:
     df["text"] = normalizer.normalize_batch(df["text"])
     assert list(df["text"]) == normalizer.normalize_batch(TEXTS)
     assert list(df["n"]) == [0, 1, 2]
+
+
+def test_none_and_nan_pass_through_every_batch_api(normalizer: Normalizer) -> None:
+    nan = float("nan")
+    out = normalizer.normalize_batch(["Fine.  ", None, nan])
+    assert out[0] == "Fine." and out[1] is None and out[2] is nan
+    batch = normalizer.map_batch(
+        {"text": [None, "Fine.  ", nan], "n": [1, 2, 3]}, edits_field="e", errors_field="x"
+    )
+    assert batch["text"][0] is None and batch["text"][1] == "Fine." and batch["text"][2] is nan
+    assert batch["e"][0] == batch["e"][2] == "" and batch["e"][1]
+    assert batch["x"] == ["", "", ""] and batch["n"] == [1, 2, 3]
+
+
+def test_a_pandas_series_with_missing_values(normalizer: Normalizer) -> None:
+    pd = pytest.importorskip("pandas", reason="pandas comes with the Ray extra")
+    np = pytest.importorskip("numpy")
+    series = pd.Series(["x  ", None, np.nan, pd.NA], dtype=object)
+    out = normalizer.normalize_batch(series)
+    assert out[0] == "x" and out[1] is None and out[3] is pd.NA
+    assert isinstance(out[2], float) and out[2] != out[2]
+    issue = pd.Series(["x  ", None])  # pandas 3 holds the None of a string column as NaN
+    out = normalizer.normalize_batch(issue)
+    assert out[0] == "x" and out[1] is issue[1]
+
+
+@pytest.mark.parametrize("value", [5, b"bytes", ["a list"]])
+def test_values_that_are_not_text_are_refused_naming_the_row(normalizer, value) -> None:
+    with pytest.raises(TypeError, match=r"item 1 is \w+ .*, not text"):
+        normalizer.normalize_batch(["fine", value])
+    with pytest.raises(TypeError, match=r"column 'body', row 0 is \w+"):
+        normalizer.map_batch({"body": [value]}, field="body")
+
+
+def test_map_batch_gives_each_row_its_repair_statistics(normalizer: Normalizer) -> None:
+    texts = ["Hello  \nLeave a Reply\n", None, "Fine."]
+    stats = normalizer.map_batch({"text": texts}, stats_field="s")["s"]
+    assert stats[1] is None
+    assert stats[0]["edits"] == 2 and stats[0]["chars"] == len(texts[0])
+    assert stats[0]["edits_per_1000_chars"] == round(2000 / len(texts[0]), 2)
+    assert stats[0]["passes"]["layout"] == {"edits": 1, "notes": 0}
+    assert list(stats[2]["passes"]) == normalizer.pass_names  # every pass, repairs or not
+    assert too_damaged(stats[0], 50) and not too_damaged(stats[0], 100)
+    assert not too_damaged(stats[0], 0, passes=["names"])  # counted over those passes only
+    assert not too_damaged(None, 0)  # no text, no verdict

@@ -78,12 +78,20 @@ def test_documents_of_subfolders_are_named_by_their_path(tmp_path: Path) -> None
     write_tree(corpus, {"a/x.txt": "One.  \n", "b/x.txt": "Two.  \n"})
     out, explain = tmp_path / "out", tmp_path / "e.jsonl"
     assert main([str(corpus), "-o", str(out), "--explain", str(explain), "-q"]) == 0
-    lines = explain.read_text(encoding="utf-8").splitlines()
-    assert [json.loads(line)["doc"] for line in lines] == ["a/x.txt", "b/x.txt"]
+    heads = [r for r in read_lines(explain) if r["kind"] in ("doc", "input")]
+    assert [(r["kind"], r["doc"]) for r in heads] == [
+        ("doc", "a/x.txt"),
+        ("input", "a/x.txt"),
+        ("doc", "b/x.txt"),
+        ("input", "b/x.txt"),
+    ]
     restored = tmp_path / "x.txt"
-    args = ["restore", str(out / "b" / "x.txt"), str(explain), "--doc", "b/x.txt"]
-    assert main([*args, "-o", str(restored)]) == 0
-    assert restored.read_text(encoding="utf-8") == "Two.  \n"
+    for doc in ([], ["--doc", "b/x.txt"]):  # found by its checksum, or named
+        args = ["restore", str(out / "b" / "x.txt"), str(explain), *doc]
+        assert main([*args, "-o", str(restored)]) == 0
+        assert restored.read_text(encoding="utf-8") == "Two.  \n"
+    assert main(["restore", str(out), str(explain), "-o", str(tmp_path / "back")]) == 0
+    assert (tmp_path / "back" / "a" / "x.txt").read_text(encoding="utf-8") == "One.  \n"
 
 
 def test_glob_chooses_the_files_of_folders(tmp_path: Path) -> None:
@@ -317,12 +325,16 @@ def test_every_option_of_every_command_is_explained(command: list[str], capsys) 
             explained = re.search(r"\S  +\S", line.strip()) or below.startswith(" " * 10)
             assert explained, f"{' '.join(command) or 'normalize'} --help: {line.strip()}"
     if command == ["restore"]:
-        assert "restore the one whose records have this 'doc'" in " ".join(text.split())
+        assert "restore the input whose records have this 'doc'" in " ".join(text.split())
 
 
 # --- switching passes and rules off (item 10) -----------------------------------------
 
 TEXT = "Leave a Reply\nHello  world.  \n"
+
+
+def read_lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 def explained(tmp_path: Path, *options: str) -> tuple[str, set[str]]:
@@ -331,8 +343,8 @@ def explained(tmp_path: Path, *options: str) -> tuple[str, set[str]]:
     explain = tmp_path / "e.jsonl"
     done = run(["a.txt", "--explain", "e.jsonl", *options], cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    lines = explain.read_text(encoding="utf-8").splitlines()
-    return done.stdout.decode(), {f"{r['pass']}/{r['rule']}" for r in map(json.loads, lines)}
+    records = [r for r in read_lines(explain) if r["kind"] in ("edit", "note")]
+    return done.stdout.decode(), {f"{r['pass']}/{r['rule']}" for r in records}
 
 
 def test_skip_only_and_disable(tmp_path: Path) -> None:

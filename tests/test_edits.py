@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from normalize.document import Change, Edit
+from normalize.document import Change, Edit, Result
 from normalize.edits import (
     EditMismatchError,
     apply_edits,
@@ -14,8 +16,8 @@ from normalize.edits import (
     read_records,
     restore,
     select_non_overlapping,
-    write_records,
 )
+from normalize.edits_file import document_jsonl, restore_text
 from normalize.pipeline import Normalizer
 
 from .conftest import raw_documents
@@ -90,22 +92,49 @@ def test_restore_rebuilds_every_corpus_document(normalizer: Normalizer, path) ->
     assert restore(result.text, result.edits) == raw
 
 
-def test_records_round_trip_through_json_lines(normalizer: Normalizer, tmp_path) -> None:
-    result = normalizer.normalize_and_explain("Leave a Reply\nText  \n", as_file=True)
-    path = tmp_path / "edits.jsonl"
-    with path.open("w", encoding="utf-8") as stream:
-        write_records(stream, result.edits, "doc-1")
-    with path.open(encoding="utf-8") as stream:
-        records = list(read_records(stream))
+def test_records_round_trip_through_json_lines(normalizer: Normalizer) -> None:
+    raw = "Leave a Reply\nText  \n"
+    result = normalizer.normalize_and_explain(raw, as_file=True)
+    lines = document_jsonl(raw, result, "doc-1")
+    records = list(read_records(lines.splitlines()))
     assert [r for _, r in records] == result.edits
     assert {doc for doc, _ in records} == {"doc-1"}
+    assert restore_text(result.text, lines) == raw
 
 
-def test_records_with_lone_surrogates_stay_valid_utf8(tmp_path) -> None:
-    path = tmp_path / "edits.jsonl"
-    with path.open("w", encoding="utf-8") as stream:
-        write_records(stream, [edit(0, 1, "\udce9", "é")], None)
-    assert "\\udce9" in path.read_text(encoding="utf-8")
-    with path.open(encoding="utf-8") as stream:
-        ((_, record),) = read_records(stream)
+def test_records_with_lone_surrogates_stay_valid_utf8() -> None:
+    lines = document_jsonl("\udce9", Result("é", [edit(0, 1, "\udce9", "é")]))
+    assert "\\udce9" in lines and lines.encode("utf-8")
+    ((_, record),) = read_records(lines.splitlines())
     assert record.before == "\udce9"
+    assert restore_text("é", lines) == "\udce9"
+
+
+@pytest.mark.parametrize("text", ["a\ud83d\udc80b", "\ud83d\udc80", "x\udbff\udfff\ud800y"])
+def test_a_surrogate_pair_held_apart_survives_the_json_of_its_edits(normalizer, text) -> None:
+    # Two lone surrogates next to each other are two code points in Python but one
+    # character to any JSON reader once written as escapes: the records keep them apart.
+    result = normalizer.normalize_and_explain(text)
+    lines = document_jsonl(text, result)
+    assert restore_text(result.text, lines) == text
+    out = normalizer.map_batch({"text": [text]}, edits_field="e")
+    assert restore_text(out["text"][0], out["e"][0]) == text
+
+
+@pytest.mark.parametrize(
+    "change, problem",
+    [
+        ({"start": 1e400}, "'start' is inf, not a whole number >= 0"),
+        ({"start": -1}, "'start' is -1, not a whole number >= 0"),
+        ({"end": "3"}, "'end' is '3', not a whole number >= 0"),
+        ({"step": True}, "'step' is True, not a whole number >= 0"),
+        ({"after": 5}, "'after' is 5, not text"),
+        ({"before": None}, "'before' is None, not text"),
+        ({"before": {"pieces": [1]}}, "'before' is {'pieces': [1]}, not text"),
+        ({"start": 4, "end": 2}, "'end' (2) is before 'start' (4)"),
+    ],
+)
+def test_bad_values_in_a_record_are_refused_in_one_line(change, problem) -> None:
+    data = {**edit(0, 1, "a", "b").to_json(), **change}
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        Edit.from_json(data)

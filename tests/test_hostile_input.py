@@ -82,10 +82,9 @@ def test_utf16_and_utf32_with_a_bom_are_decoded(tmp_path, capsys, encoding: str)
     assert (out / "a.txt").read_bytes() == "“Talks” in Zürich ended.\n".encode()
     name = encoding[:6].upper()
     err = capsys.readouterr().err
-    assert f"a.txt: decoded from {name} (byte order mark); output and restore are UTF-8" in err
-    # Restore rebuilds the decoded text, in UTF-8: the documented meaning of
-    # "byte for byte" for input that was not UTF-8 to begin with.
-    assert restored_bytes(out, "a.txt") == text.encode()
+    assert f"a.txt: decoded from {name} (byte order mark); output is UTF-8" in err
+    # Restore writes the text in its encoding again, byte order mark first.
+    assert restored_bytes(out, "a.txt") == bom + text.encode(encoding)
 
 
 def test_utf8_bom_is_removed_and_restored(tmp_path) -> None:
@@ -181,19 +180,17 @@ def test_lone_surrogates_in_json_lines(tmp_path) -> None:
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out"
     assert main(["--jsonl", str(source), "-o", str(out), "--edits", "-q"]) == 0
-    records = [json.loads(line) for line in (out / "in.jsonl").read_text("utf-8").splitlines()]
-    assert records == [
-        {"id": "a", "text": "lone \ufffd high and \ufffd low"},
-        {"id": "b", "text": "a pair 😀 is an emoji"},
-    ]
+    written = (out / "in.jsonl").read_text("utf-8").splitlines()
+    # The repaired value is written in the style it came in (escapes), the pair untouched.
+    assert written == ['{"id": "a", "text": "lone \\ufffd high and \\ufffd low"}', lines[1]]
     with (out / "in.edits.jsonl").open(encoding="utf-8") as stream:
-        edits = [record for doc, record in read_records(stream) if doc == "a"]
-    assert restore(records[0]["text"], edits) == json.loads(lines[0])["text"]
+        edits = [record for doc, record in read_records(stream) if doc == "in.jsonl"]
+    assert restore(json.loads(written[0])["text"], edits) == json.loads(lines[0])["text"]
+    assert restored_bytes(out, "in.jsonl") == source.read_bytes()
 
 
 def test_json_lines_with_a_bom_bad_bytes_and_deep_nesting(tmp_path, capsys) -> None:
-    source = tmp_path / "in.jsonl"
-    source.write_bytes(
+    data = (
         codecs.BOM_UTF8
         + b'{"id": "a", "text": "Fine.  "}\n'
         + b'{"id": "b", "text": "caf\xe9"}\n'
@@ -201,13 +198,16 @@ def test_json_lines_with_a_bom_bad_bytes_and_deep_nesting(tmp_path, capsys) -> N
         + b"\n"
         + b'{"id": "c", "text": "Also fine."}\n'
     )
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(data)
     assert main(["--jsonl", str(source), "-o", str(tmp_path / "out"), "-q"]) == 1
-    out = (tmp_path / "out" / "in.jsonl").read_text(encoding="utf-8").splitlines()
-    assert [json.loads(line)["text"] for line in out] == ["Fine.", "Also fine."]
+    # Every line comes out, the broken ones as they came.
+    assert (tmp_path / "out" / "in.jsonl").read_bytes() == data.replace(b"Fine.  ", b"Fine.")
     err = capsys.readouterr().err.splitlines()
     assert err == [
-        f"normalize: {source}:2: not valid UTF-8 (byte 0xe9 at byte 25); line skipped",
-        f"normalize: {source}:3: not usable JSON (nested too deeply); line skipped",
+        f"normalize: {source}: 1 line is not valid UTF-8, written as it came "
+        "(line 2: byte 0xe9 at byte 25)",
+        f"normalize: {source}: 1 line is nested too deeply to read, written as it came (line 3)",
     ]
 
 
@@ -225,8 +225,12 @@ def test_json_lines_in_utf16_are_refused_in_one_line(tmp_path, capsys) -> None:
 def test_an_empty_file_gives_an_empty_output(tmp_path) -> None:
     code, out = clean_folder(tmp_path, {"empty.txt": b""})
     assert code == 0 and (out / "empty.txt").read_bytes() == b""
-    assert (out / "empty.edits.jsonl").read_bytes() == b""
-    assert main(["--jsonl", str(out / "empty.edits.jsonl")]) == 0  # empty JSON Lines too
+    assert restored_bytes(out, "empty.txt") == b""
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    assert main(["--jsonl", str(empty), "-o", str(tmp_path / "jsonl"), "--edits", "-q"]) == 0
+    assert (tmp_path / "jsonl" / "empty.jsonl").read_bytes() == b""
+    assert main(["restore", str(tmp_path / "jsonl" / "empty.jsonl"), "-o", str(empty)]) == 0
 
 
 def test_a_file_that_vanishes_mid_run(tmp_path, capsys, monkeypatch) -> None:

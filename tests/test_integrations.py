@@ -143,10 +143,11 @@ class Reference:
         self.records = {r["id"]: r for r in map(json.loads, json_lines(out))}
         self.edits_by_pass: Counter[str] = Counter()
         self.changed: set[str] = set()
-        for doc, record in read_records(json_lines(explain)):
-            if record.to_json()["kind"] == "edit":
-                self.edits_by_pass[record.pass_name] += 1
-                self.changed.add(str(doc))
+        for record in map(json.loads, json_lines(explain)):
+            if record["kind"] == "doc" and record["edits"]:  # a row, by line, its id beside
+                self.changed.add(str(record["id"]))
+            elif record["kind"] == "edit":
+                self.edits_by_pass[record["pass"]] += 1
 
 
 @pytest.fixture(scope="module")
@@ -299,9 +300,20 @@ def test_a_document_that_crashes_a_pass_goes_on_unchanged_and_marked(units) -> N
 
 def test_the_step_stores_the_same_edits_as_map_batch(units) -> None:
     expected = Normalizer.from_rules(RULES_DIR).map_batch({"text": UNIT_TEXTS}, edits_field="e")
-    assert units["edits"] == {"texts": expected["text"], "edits": expected["e"]}
+    seen = units["edits"]
+    assert {"texts": seen["texts"], "edits": seen["edits"]} == {
+        "texts": expected["text"],
+        "edits": expected["e"],
+    }
     assert expected["e"][-1] == ""  # nothing changed, nothing stored
     assert all(expected["e"][:-1])
+
+
+def test_the_step_passes_documents_without_text_on_as_they_are(units) -> None:
+    seen = units["edits"]
+    assert seen["missing"] == ["None", "nan", "'Fine.'"]
+    assert seen["missing_metadata"] == [[], [], ["normalize_edits"]]
+    assert seen["no_text"] == 2
 
 
 @pytest.mark.parametrize("kind", ["pandas", "numpy"])
@@ -311,7 +323,10 @@ def test_normalize_batch_keeps_the_other_columns_and_refuses_non_text(units, kin
     assert seen["type"] == ("DataFrame" if kind == "pandas" else "dict")
     assert seen["text"] == expected["text"] and seen["e"] == expected["e"]
     assert seen["n"] == list(range(len(UNIT_TEXTS)))
-    assert "column 'text' must hold strings; row 1 of a batch is" in seen["refusal"]
+    # None and NaN pass through (pandas' string columns hold both as NaN)
+    assert seen["missing"][0] == "'Fine.'" and set(seen["missing"][1:]) <= {"None", "nan"}
+    assert seen["missing_edits"][1:] == ["", ""]
+    assert "column 'text', row 1 is int (5), not text" in seen["refusal"]
 
 
 # --- Ray ----------------------------------------------------------------------------
@@ -351,3 +366,23 @@ def test_datatrove_ray_executor_matches_the_cli(ray_work, documents, reference) 
     work = ray_work / "datatrove-ray"
     assert not job_error(work), job_error(work)
     check_datatrove_run(work, reference, documents)
+
+
+def test_repair_statistics_and_the_filters_that_drop_damaged_documents(units) -> None:
+    seen = units["damage"]
+    normalizer = Normalizer.from_rules(RULES_DIR)
+    expected = normalizer.map_batch({"text": UNIT_TEXTS}, stats_field="s")["s"]
+    assert seen["ray_stats"] == expected  # Ray's column is map_batch's
+    for stats, plain in zip(seen["stats"], expected, strict=True):
+        rules = stats.pop("rules")  # datatrove's metadata also counts per rule
+        assert stats == plain
+        assert sum(counts["edits"] for counts in rules.values()) == plain["edits"]
+    assert set(expected[0]["passes"]) == set(normalizer.pass_names)  # one shape for all rows
+    over = [str(i) for i, s in enumerate(expected) if s["edits_per_1000_chars"] > 20]
+    assert over and len(over) < len(UNIT_TEXTS)
+    assert seen["kept"] == [str(i) for i in range(len(UNIT_TEXTS)) if str(i) not in over]
+    assert seen["ray_kept"] == [int(i) for i in seen["kept"]]
+    glued = [str(i) for i, s in enumerate(expected) if s["passes"]["glued_words"]["edits"]]
+    assert seen["kept_glued"] == [str(i) for i in range(len(UNIT_TEXTS)) if str(i) not in glued]
+    assert seen["dropped"] == len(glued)
+    assert "rule_TRAILING_WHITESPACE" in seen["rule_stats"]

@@ -5,8 +5,11 @@ from __future__ import annotations
 import codecs
 import io
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -63,11 +66,13 @@ def test_json_lines_keep_their_order_and_line_numbers_across_blocks_and_workers(
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     for jobs in ("1", "2"):
         assert main(["--jsonl", str(source), "-o", str(tmp_path / jobs), "-q", "-j", jobs]) == 1
-        assert capsys.readouterr().err.count("in.jsonl:101: not valid JSON") == 1
+        err = capsys.readouterr().err
+        assert err.count("1 line is not valid JSON, written as it came (line 101:") == 1
     assert started == [1]  # two workers really ran
     one, two = ((tmp_path / jobs / "in.jsonl").read_bytes() for jobs in ("1", "2"))
     assert one == two
-    ids = [json.loads(line)["id"] for line in two.splitlines()]
+    assert two.decode().split("\n")[100] == "{not json"  # every line comes out, in its place
+    ids = [json.loads(line)["id"] for line in two.splitlines() if line != b"{not json"]
     assert ids == [json.loads(line)["id"] for line in lines if line != "{not json"]
 
 
@@ -78,7 +83,7 @@ def test_json_lines_are_read_in_blocks_of_whole_lines(monkeypatch) -> None:
     )
     blocks = list(clean.read_jsonl_blocks(source, "text", with_records=False))
     assert [(block.first_line, block.data) for block in blocks] == [
-        (1, b'{"a": 1}\n'),  # the BOM is gone; the line is completed
+        (1, codecs.BOM_UTF8 + b'{"a": 1}\n'),  # the line is completed, every byte as it came
         (2, b'\n{"b": "a line longer than a block"}\n'),
         (4, b'{"c": 3}'),
     ]
@@ -164,3 +169,93 @@ def test_progress_bar_and_summary_on_request(tmp_path: Path) -> None:
 def test_jobs_must_be_positive(jobs: str, capsys) -> None:
     assert main(["--jobs", jobs, str(ROOT / "corpus" / "raw"), "-o", "/tmp/unused"]) == 2
     assert "needs at least one worker" in capsys.readouterr().err
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Running, and not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def wait_until(condition, seconds: float = 30.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_die_with_a_parent_killed_outright() -> None:
+    # `normalize --jsonl -j 2` reading a pipe that stays open: the workers are
+    # busy or waiting when the parent is killed with SIGKILL, which no handler sees.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "normalize", "--jsonl", "-j", "2", "-q"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    try:
+        assert process.stdin is not None
+        line = (json.dumps({"text": "Fine text, nothing to repair. " * 40}) + "\n").encode()
+        process.stdin.write(line * (3_000_000 // len(line)))  # several chunks: workers start
+        process.stdin.flush()
+        assert wait_until(lambda: len(children_of(process.pid)) >= 2), "no workers started"
+        workers = children_of(process.pid)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+        assert wait_until(lambda: not any(alive(pid) for pid in workers), seconds=10), (
+            f"workers {[pid for pid in workers if alive(pid)]} outlived their parent"
+        )
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+
+
+WATCHED_WORKER = """
+import multiprocessing, sys, time
+from normalize import parallel
+parallel._ask_kernel_for_death_signal = lambda: False  # as on a system without prctl
+parallel.PARENT_POLL_SECONDS = 0.05
+def worker(parent):
+    parallel.die_with_parent(parent)
+    time.sleep(60)
+import os
+child = multiprocessing.get_context("fork").Process(target=worker, args=(os.getpid(),))
+child.start()
+print(child.pid, flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_without_prctl_a_thread_ends_the_worker_when_its_parent_is_gone() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-c", WATCHED_WORKER], stdout=subprocess.PIPE, cwd=ROOT, text=True
+    )
+    assert process.stdout is not None
+    worker = int(process.stdout.readline())
+    assert alive(worker)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    assert wait_until(lambda: not alive(worker), seconds=10)

@@ -81,7 +81,9 @@ def parse_page(path: Path) -> PageParser:
 
 
 def load_records(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    """The edits and notes of an edits file (one document's), in order."""
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [line for line in lines if line["kind"] in ("edit", "note")]
 
 
 def expected_attrs(record: dict) -> dict[str, str]:
@@ -221,10 +223,10 @@ def test_jsonl_input_reports_only_documents_with_edits(tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     assert main(["report", "--jsonl", str(source), "-o", str(out), "-q"]) == 1
     (article,) = parse_page(out).articles
-    assert article.name == "news.jsonl:b"
+    assert article.name == 'news.jsonl:2 (id "b")'
     assert "".join(article.clean) == "Text\n"
     text = out.read_text(encoding="utf-8")
-    assert "1 document without edits or notes: news.jsonl:a" in text
+    assert "1 document without edits or notes: news.jsonl:1 (id &quot;a&quot;)" in text
     assert "news.jsonl:3" in text  # the broken line, listed with its problem
 
 

@@ -20,9 +20,8 @@ from pathlib import Path
 import pytest
 
 from normalize.cli import main
-from normalize.edits import dumps_json_line
 
-from .conftest import RAW_DIR, ROOT, raw_documents
+from .conftest import RAW_DIR, ROOT, raw_documents, rewrite_edits_file
 
 ARTIFACTS = ROOT / "build" / "artifacts"
 CHROMIUM_FLAGS = [
@@ -116,7 +115,8 @@ def build_corpus_run(folder: Path) -> None:
     assert main([str(raw), "-o", str(folder), "--edits", "-q"]) == 0
     clean = (folder / SYNTHETIC).read_text(encoding="utf-8")
     edits_file = folder / SYNTHETIC.replace(".txt", ".edits.jsonl")
-    last_step = max(json.loads(line)["step"] for line in edits_file.read_text().splitlines())
+    records = [json.loads(line) for line in edits_file.read_text().splitlines()]
+    last_step = max(record.get("step", 0) for record in records)
     start = clean.index("Said said")
     note = {
         "doc": SYNTHETIC,
@@ -129,8 +129,12 @@ def build_corpus_run(folder: Path) -> None:
         "text": "Said said",
         "message": "A word printed twice <b>here</b>?",
     }
-    with edits_file.open("a", encoding="utf-8") as stream:
-        stream.write(dumps_json_line(note))
+
+    def add_note(body: list[dict]) -> None:
+        body[0]["notes"] += 1  # the document's record counts it
+        body.insert(len(body) - 1, note)  # before the input record
+
+    rewrite_edits_file(edits_file, add_note)
 
 
 def test_the_corpus_report_shows_every_edit_in_chromium(tmp_path: Path) -> None:
@@ -152,10 +156,8 @@ def test_the_corpus_report_shows_every_edit_in_chromium(tmp_path: Path) -> None:
     names = [p.name for p in raw_documents()] + [SYNTHETIC]
     total = 0
     for name in names:
-        records = [
-            json.loads(line)
-            for line in (folder / name.replace(".txt", ".edits.jsonl")).read_text().splitlines()
-        ]
+        lines = (folder / name.replace(".txt", ".edits.jsonl")).read_text().splitlines()
+        records = [r for r in map(json.loads, lines) if r["kind"] in ("edit", "note")]
         shown = sorted(seen["docs"][name]["marks"], key=lambda m: int(m["i"]))
         assert len(shown) == len(records), name
         for index, (mark, record) in enumerate(zip(shown, records, strict=True)):

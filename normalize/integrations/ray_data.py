@@ -27,11 +27,13 @@ import ray.data
 
 from normalize.integrations.common import resolve_rules_dir
 from normalize.pipeline import Normalizer
+from normalize.repair_stats import too_damaged
 
 Batch: TypeAlias = pd.DataFrame | dict[str, Any]
 # The column that says why a row was left as it was (a pass crashed on it), as
 # datatrove's step says it in the document's metadata; "" for every other row.
 ERRORS_FIELD = "normalize_error"
+STATS_FIELD = "normalize_stats"  # the usual name of the repair statistics' column
 Concurrency = int | tuple[int, int]
 
 
@@ -46,10 +48,12 @@ class NormalizeBatch:
         )
 
     Batches are pandas DataFrames or dicts of NumPy arrays; every column but
-    `field` (and `edits_field` and `errors_field`, which are added) is passed
-    through untouched. A row that makes a pass crash keeps its text, and
-    `errors_field` says why, instead of failing the whole job; with
-    `errors_field=None` the job fails.
+    `field` (and `edits_field`, `errors_field` and `stats_field`, which are
+    added; see Normalizer.map_batch) is passed
+    through untouched, and so is a row whose `field` is None or NaN (any
+    other value that is not a string raises TypeError, naming the row). A row
+    that makes a pass crash keeps its text, and `errors_field` says why,
+    instead of failing the whole job; with `errors_field=None` the job fails.
     """
 
     def __init__(
@@ -58,15 +62,16 @@ class NormalizeBatch:
         rules_dir: Path | str | None = None,
         edits_field: str | None = None,
         errors_field: str | None = ERRORS_FIELD,
+        stats_field: str | None = None,
     ) -> None:
         self.field = field
         self.edits_field = edits_field
         self.errors_field = errors_field
+        self.stats_field = stats_field
         self.normalizer = Normalizer.from_rules(rules_dir)
 
     def __call__(self, batch: Batch) -> Batch:
         texts = batch[self.field]
-        check_texts(texts, self.field)
         # Only the one column goes through map_batch: the others stay as Ray
         # handed them (zero-copy arrays, pandas dtypes) instead of becoming lists.
         normalized = self.normalizer.map_batch(
@@ -74,8 +79,10 @@ class NormalizeBatch:
             self.field,
             edits_field=self.edits_field,
             errors_field=self.errors_field,
+            stats_field=self.stats_field,
         )
-        new_columns = [name for name in (self.field, self.edits_field, self.errors_field) if name]
+        added = (self.field, self.edits_field, self.errors_field, self.stats_field)
+        new_columns = [name for name in added if name]
         if isinstance(batch, pd.DataFrame):
             out = batch.copy(deep=False)
             for name in new_columns:
@@ -87,21 +94,6 @@ class NormalizeBatch:
             f"NormalizeBatch takes pandas or numpy batches, not {type(batch).__name__}; "
             'use batch_format="pandas" or "numpy"'
         )
-
-
-def check_texts(texts: Sequence[Any], field: str) -> None:
-    """Refuse a batch whose `field` holds anything but strings, naming the first.
-
-    A null or a number has no normalised form; silently passing it on would hide
-    a wrong `field` or a broken input, so the caller filters such rows first.
-    """
-    for row, value in enumerate(texts):
-        if not isinstance(value, str):
-            raise TypeError(
-                f"column {field!r} must hold strings; row {row} of a batch is "
-                f"{type(value).__name__} ({value!r:.40}); drop such rows first, "
-                f"e.g. ds.filter(lambda row: isinstance(row[{field!r}], str))"
-            )
 
 
 def actor_pool(concurrency: Concurrency | None) -> ray.data.ActorPoolStrategy:
@@ -122,6 +114,7 @@ def normalize_dataset(
     *,
     edits_field: str | None = None,
     errors_field: str | None = ERRORS_FIELD,
+    stats_field: str | None = None,
     concurrency: Concurrency | None = None,
     batch_size: int | None = 256,
     batch_format: Literal["numpy", "pandas"] = "numpy",
@@ -131,6 +124,7 @@ def normalize_dataset(
 
     `edits_field` adds a column with each row's edits and notes as JSON Lines;
     `errors_field` one that says why a row was left as it was (see NormalizeBatch);
+    `stats_field` one with each row's repair statistics (for `drop_damaged`);
     `concurrency` is the number of actors, each with `num_cpus` CPUs and its own
     Normalizer (an int, a `(min, max)` range, or None to follow the cluster).
     Leave CPUs for the read and write tasks: a fixed pool that takes every CPU
@@ -143,12 +137,36 @@ def normalize_dataset(
             "rules_dir": resolve_rules_dir(rules_dir),
             "edits_field": edits_field,
             "errors_field": errors_field,
+            "stats_field": stats_field,
         },
         batch_size=batch_size,
         batch_format=batch_format,
         compute=actor_pool(concurrency),
         num_cpus=num_cpus,
     )
+
+
+def drop_damaged(
+    ds: ray.data.Dataset,
+    max_edits_per_1000_chars: float,
+    *,
+    stats_field: str = STATS_FIELD,
+    passes: Sequence[str] | None = None,
+) -> ray.data.Dataset:
+    """`ds` without the rows that needed more than `max_edits_per_1000_chars`
+    edits per 1,000 characters (counted over `passes` only, when given), as
+    `normalize_dataset(..., stats_field=...)` recorded them. Rows without
+    statistics (no text, or a pass crashed on them) are kept.
+
+        ds = normalize_dataset(ds, stats_field="normalize_stats")
+        ds = drop_damaged(ds, max_edits_per_1000_chars=5, passes=["glued_words", "sentences"])
+    """
+    chosen = None if passes is None else frozenset(passes)
+
+    def keep(row: dict[str, Any]) -> bool:
+        return not too_damaged(row.get(stats_field), max_edits_per_1000_chars, chosen)
+
+    return ds.filter(keep)
 
 
 def read_dataset(path: str, file_format: str) -> ray.data.Dataset:
@@ -192,6 +210,15 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"the column that says why a row was left as it was (default: {ERRORS_FIELD}; "
         "'' fails the job instead)",
     )
+    parser.add_argument(
+        "--stats-field", metavar="NAME", help="add a column with each row's repair statistics"
+    )
+    parser.add_argument(
+        "--max-edits-per-1000-chars",
+        type=float,
+        metavar="X",
+        help="drop the rows that needed more repairs than this (needs --stats-field)",
+    )
     parser.add_argument("--concurrency", type=int, help="actors (default: grow with the cluster)")
     parser.add_argument(
         "--num-cpus",
@@ -211,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     problem = check_input_format(args.input, args.format)
     if problem:
         parser.error(problem)  # one usage line, exit status 2, before Ray starts
+    if args.max_edits_per_1000_chars is not None and not args.stats_field:
+        parser.error("--max-edits-per-1000-chars needs --stats-field")
     if not ray.is_initialized():  # a caller (or a test) may have started Ray already
         ray.init(address=args.address)
     try:
@@ -220,9 +249,12 @@ def main(argv: list[str] | None = None) -> int:
             rules_dir=args.rules,
             edits_field=args.edits_field,
             errors_field=args.errors_field or None,
+            stats_field=args.stats_field,
             concurrency=args.concurrency,
             num_cpus=args.num_cpus,
         )
+        if args.max_edits_per_1000_chars is not None:
+            ds = drop_damaged(ds, args.max_edits_per_1000_chars, stats_field=args.stats_field)
         write_dataset(ds, args.output, args.format)
     except Exception as error:  # Ray's errors carry remote tracebacks: one line is enough
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
