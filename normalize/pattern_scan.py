@@ -16,6 +16,10 @@ alike: \\w, \\s, \\p{L}, case) gets None, "unknown", as does any text when the
 `hyperscan` package is missing (a platform with no wheel); the caller then uses
 its own gates, as it would have anyway. And a pattern Hyperscan cannot take (a
 construct it lacks) is a candidate for every text.
+
+Most texts are pure ASCII: they are scanned with a second database of the same
+expressions read as bytes, with ASCII classes for Unicode ones, which finds the
+same (checked on the whole benchmark corpus and by the tests) 1.5 times faster.
 """
 
 from __future__ import annotations
@@ -161,6 +165,9 @@ class ScanDatabase:
         self.patterns: list[PatternSource] = []
         self.owners: list[range] = []  # owner -> ids of its patterns
         self.database: Any = None
+        # The same expressions read as bytes, for texts that are pure ASCII (most):
+        # scanned half again as fast as in UTF-8 with Unicode classes.
+        self.ascii_database: Any = None
         # expression id -> (owner, index among the owner's patterns) of its patterns
         self.members: list[list[tuple[int, int]]] = []
         self.unscanned: list[frozenset[int]] = []  # owner -> candidates for every text
@@ -206,6 +213,7 @@ class ScanDatabase:
             except hyperscan.error:  # one expression (or more) Hyperscan cannot take
                 expressions = [e for e in expressions if _compiles(e)]
                 self.database = compiled([*expressions, disagreed])
+            self.ascii_database = _ascii_database(expressions)
             self.members = [[place[i] for i in members[e]] for e in expressions]
             # A pattern is answered for only if all its expressions are in.
             kept = set(expressions)
@@ -227,19 +235,11 @@ class ScanDatabase:
         return found
 
     def _scan(self, text: str) -> list[set[int]] | None:
-        assert hyperscan is not None  # only _compile sets self.database, and only with Hyperscan
-        try:
-            data = text.encode("utf-8")
-        except UnicodeEncodeError:
-            return None  # lone surrogates: not UTF-8, which Hyperscan requires
-        hits: set[int] = set()
-        try:
-            self.database.scan(
-                data, match_event_handler=_note_match, context=hits, scratch=self._scratch()
-            )
-        except hyperscan.error:  # pragma: no cover - Hyperscan refused the text
-            return None
-        if self._disagreed in hits:
+        if self.ascii_database is not None and text.isascii():
+            hits = self._hits(self.ascii_database, text.encode("ascii"))
+        else:
+            hits = self.scan_as_utf8(text)
+        if hits is None:
             return None
         found = [set(unscanned) for unscanned in self.unscanned]
         for expression in hits:
@@ -247,11 +247,35 @@ class ScanDatabase:
                 found[owner].add(index)
         return found
 
-    def _scratch(self) -> Any:
-        scratch = getattr(self._local, "scratch", None)
+    def scan_as_utf8(self, text: str) -> set[int] | None:
+        """The expressions that may match `text`, read as UTF-8 with Unicode classes
+        (None if that is unknown): what `_scan` asks for texts that are not ASCII."""
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            return None  # lone surrogates: not UTF-8, which Hyperscan requires
+        hits = self._hits(self.database, data)
+        return None if hits is None or self._disagreed in hits else hits
+
+    def _hits(self, database: Any, data: bytes) -> set[int] | None:
+        assert hyperscan is not None  # only _compile sets the databases, and only with Hyperscan
+        hits: set[int] = set()
+        try:
+            database.scan(
+                data, match_event_handler=_note_match, context=hits, scratch=self._scratch(database)
+            )
+        except hyperscan.error:  # pragma: no cover - Hyperscan refused the text
+            return None
+        return hits
+
+    def _scratch(self, database: Any) -> Any:
+        scratches = getattr(self._local, "scratches", None)
+        if scratches is None:
+            scratches = self._local.scratches = {}
+        scratch = scratches.get(id(database))
         if scratch is None:
-            assert hyperscan is not None  # called by _scan, which checked
-            scratch = self._local.scratch = hyperscan.Scratch(self.database)
+            assert hyperscan is not None  # called by _hits, which checked
+            scratch = scratches[id(database)] = hyperscan.Scratch(database)
         return scratch
 
     def __getstate__(self) -> dict[str, object]:
@@ -569,6 +593,96 @@ def compiled(expressions: list[tuple[bytes, int]]) -> Any:
         hyperscan.dumpb,
         lambda stored: hyperscan.loadb(stored, hyperscan.HS_MODE_BLOCK),
     )
+
+
+def _ascii_database(expressions: list[tuple[bytes, int]]) -> Any:
+    """A database of `expressions` (ids by position) for texts of ASCII only.
+
+    Each expression is read as bytes, without Unicode tables: a property
+    (`\\p{L}`) becomes the ASCII characters that have it, a code point outside
+    ASCII a byte no ASCII text has (`\\xff`); characters outside ASCII written
+    as such (UTF-8 bytes, in a class or not) can match no ASCII text either
+    way. On such a text, each finds exactly what it finds in UTF-8 (checked
+    on the benchmark corpus and by the tests); one that does not compile so
+    is taken as it is.
+    """
+    assert hyperscan is not None
+    if not expressions:
+        return None
+    unicode = hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP
+    as_bytes = [(to_ascii_expression(source), flags & ~unicode) for source, flags in expressions]
+    try:
+        return compiled(as_bytes)
+    except hyperscan.error:
+        pairs = zip(as_bytes, expressions, strict=True)
+        return compiled([byte if _compiles(byte) else utf8 for byte, utf8 in pairs])
+
+
+_PROPERTY = regex.compile(rb"\\([pP])\{(\w+)\}")
+_CODE_POINT = regex.compile(rb"\\x\{([0-9a-fA-F]+)\}")
+
+
+def to_ascii_expression(source: bytes) -> bytes:
+    """`source` (a Hyperscan expression for UTF-8 text) for text of ASCII only:
+    Unicode properties as the ASCII characters that have them, characters
+    outside ASCII as `\\xff`, which no ASCII text holds. In a class, those
+    written as UTF-8 bytes stay: no ASCII character is among their bytes, and
+    a range from an ASCII character to one of them still ends above ASCII."""
+    out = bytearray()
+    in_class = False
+    i = 0
+    while i < len(source):
+        char = source[i : i + 1]
+        if char == b"\\":
+            found = _PROPERTY.match(source, i)
+            if found:
+                members = _ascii_members(found.group(2).decode(), negated=found.group(1) == b"P")
+                out += members if in_class else b"[" + members + b"]"
+                i = found.end()
+                continue
+            found = _CODE_POINT.match(source, i)
+            if found:
+                code = int(found.group(1), 16)
+                out += f"\\x{code:02x}".encode() if code < 0x80 else b"\\xff"
+                i = found.end()
+                continue
+            out += source[i : i + 2]
+            i += 2
+            continue
+        if in_class:
+            in_class = char != b"]"
+        elif char[0] >= 0x80:
+            # A character outside ASCII, one byte for the many of its UTF-8 form:
+            # a quantifier after it must apply to all of it ("—*").
+            out += b"\\xff"
+            i += _utf8_length(char[0])
+            continue
+        elif char == b"[":
+            in_class = True
+            out += char
+            i += 1
+            for opening in (b"^", b"]"):  # a negation, then a leading ] (a literal)
+                if source[i : i + 1] == opening:
+                    out += opening if opening == b"^" else b"\\]"
+                    i += 1
+            continue
+        out += char
+        i += 1
+    return bytes(out)
+
+
+def _utf8_length(lead: int) -> int:
+    """The number of bytes of the UTF-8 character that starts with the byte `lead`."""
+    return 4 if lead >= 0xF0 else 3 if lead >= 0xE0 else 2
+
+
+@functools.cache
+def _ascii_members(name: str, negated: bool) -> bytes:
+    """The ASCII characters with the Unicode property `name` (or without it),
+    escaped for a character class; a property none has gives \xff."""
+    has = regex.compile(rf"\p{{{name}}}")
+    members = [code for code in range(128) if (has.match(chr(code)) is None) == negated]
+    return b"".join(f"\\x{code:02x}".encode() for code in members) or b"\\xff"
 
 
 def _compiles(expression: tuple[bytes, int]) -> bool:

@@ -326,3 +326,51 @@ def test_a_title_repeated_up_to_spacing_passes_the_boilerplate_gate() -> None:
     normalizer = Normalizer.from_rules()
     text = "US Plays Down  Chance Of Talks\n\n  US Plays Down Chance Of Talks\n\nThe talks.\n"
     assert normalizer.normalize(text) == "US Plays Down  Chance Of Talks\n\nThe talks.\n"
+
+
+def repository_database() -> pattern_scan.ScanDatabase:
+    database = Normalizer.from_rules().passes[0].action.resources.scan_database()
+    database.compile()
+    return database
+
+
+DATABASE = repository_database()
+ASCII_PIECES = [piece for piece in PIECES if piece.isascii()]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.text(alphabet=[chr(code) for code in range(128)], max_size=60)
+    | st.lists(st.sampled_from(ASCII_PIECES), max_size=30).map("".join)
+)
+def test_an_ascii_text_gets_the_same_hits_from_both_databases(text: str) -> None:
+    # Not only every pattern that matches (above): the very same hits, so that
+    # the passes do the same work, whichever database a text is scanned with.
+    hits = DATABASE._hits(DATABASE.ascii_database, text.encode("ascii"))
+    assert hits == DATABASE.scan_as_utf8(text)
+
+
+def test_the_corpus_gets_the_same_hits_from_both_databases() -> None:
+    from .test_quick_tests import sample_texts
+
+    texts = [text for text in sample_texts() if text.isascii()]
+    assert len(texts) > 100
+    for text in texts:
+        hits = DATABASE._hits(DATABASE.ascii_database, text.encode("ascii"))
+        assert hits == DATABASE.scan_as_utf8(text), text[:80]
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        (rb"\p{Nd}+", rb"[\x30\x31\x32\x33\x34\x35\x36\x37\x38\x39]+"),
+        (rb"[^\p{Nd}x]", rb"[^\x30\x31\x32\x33\x34\x35\x36\x37\x38\x39x]"),
+        (rb"\x{2028}|\x{41}", rb"\xff|\x41"),
+        (rb"[\x{2028}\x{2029}]", rb"[\xff\xff]"),
+        (rb"[]\p{Zl}]", rb"[\]\xff]"),
+        ("—*’s".encode(), rb"\xff*\xffs"),  # a quantifier applies to the whole character
+        ("[’—]".encode(), "[’—]".encode()),  # in a class its bytes can stay
+    ],
+)
+def test_expressions_for_ascii_texts(source: bytes, expected: bytes) -> None:
+    assert pattern_scan.to_ascii_expression(source) == expected
